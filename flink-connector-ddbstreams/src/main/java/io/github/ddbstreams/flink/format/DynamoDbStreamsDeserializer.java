@@ -1,0 +1,34 @@
+package io.github.ddbstreams.flink.format;
+
+import java.io.IOException;
+import java.io.Serializable;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
+import org.apache.flink.util.Collector;
+import software.amazon.awssdk.services.dynamodb.model.Record;
+
+/**
+ * Turns DynamoDB Streams records into the source's output type. One record may produce zero, one or
+ * many outputs. Instances are serialized with the job graph and {@link #open opened} once per
+ * reader before the first record.
+ *
+ * @param <T> the type the source emits
+ */
+@PublicEvolving
+public interface DynamoDbStreamsDeserializer<T> extends Serializable, ResultTypeQueryable<T> {
+
+    /** Called once per reader before the first {@link #deserialize} call. */
+    default void open(DeserializationSchema.InitializationContext context) throws Exception {}
+
+    /**
+     * Converts one stream record.
+     *
+     * @param record the record as the AWS SDK returned it
+     * @param streamArn the stream it was read from
+     * @param shardId the shard it was read from
+     * @param out receives the outputs, if any
+     */
+    void deserialize(Record record, String streamArn, String shardId, Collector<T> out)
+            throws IOException;
+}

@@ -1,0 +1,90 @@
+package io.github.ddbstreams.flink.source;
+
+import java.io.Serializable;
+import java.time.Instant;
+import java.util.Objects;
+import org.apache.flink.annotation.PublicEvolving;
+
+/**
+ * Where a job that starts without a checkpoint begins reading a stream. A job restored from a
+ * checkpoint or savepoint always continues from its checkpointed sequence numbers instead.
+ *
+ * <ul>
+ *   <li>{@link #trimHorizon()}: every record still retained by the stream (up to 24 h old).
+ *   <li>{@link #latest()}: only records written after the job started. The point is fixed when the
+ *       job starts, so records written while readers are still being scheduled are not skipped.
+ *   <li>{@link #atTimestamp(Instant)}: every record whose {@code ApproximateCreationDateTime} is at
+ *       or after the given instant (DynamoDB Streams reports it in whole seconds).
+ * </ul>
+ */
+@PublicEvolving
+public final class StartingPosition implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** The kind of a starting position. */
+    @PublicEvolving
+    public enum Kind {
+        TRIM_HORIZON,
+        LATEST,
+        AT_TIMESTAMP
+    }
+
+    private final Kind kind;
+    private final long timestampMillis;
+
+    private StartingPosition(Kind kind, long timestampMillis) {
+        this.kind = kind;
+        this.timestampMillis = timestampMillis;
+    }
+
+    /** Starts at the oldest record the stream retains. */
+    public static StartingPosition trimHorizon() {
+        return new StartingPosition(Kind.TRIM_HORIZON, -1);
+    }
+
+    /** Starts after the newest record at the moment the job starts. */
+    public static StartingPosition latest() {
+        return new StartingPosition(Kind.LATEST, -1);
+    }
+
+    /** Starts at the first record created at or after {@code timestamp}. */
+    public static StartingPosition atTimestamp(Instant timestamp) {
+        Objects.requireNonNull(
+                timestamp, "startingPosition atTimestamp: timestamp must not be null");
+        return new StartingPosition(Kind.AT_TIMESTAMP, timestamp.toEpochMilli());
+    }
+
+    public Kind getKind() {
+        return kind;
+    }
+
+    /** The timestamp of an {@link Kind#AT_TIMESTAMP} position; empty otherwise. */
+    public Instant getTimestamp() {
+        if (kind != Kind.AT_TIMESTAMP) {
+            throw new IllegalStateException(
+                    "Only AT_TIMESTAMP positions have a timestamp: " + this);
+        }
+        return Instant.ofEpochMilli(timestampMillis);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof StartingPosition)) {
+            return false;
+        }
+        StartingPosition that = (StartingPosition) o;
+        return kind == that.kind && timestampMillis == that.timestampMillis;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(kind, timestampMillis);
+    }
+
+    @Override
+    public String toString() {
+        return kind == Kind.AT_TIMESTAMP
+                ? "AT_TIMESTAMP(" + Instant.ofEpochMilli(timestampMillis) + ")"
+                : kind.name();
+    }
+}

@@ -1,0 +1,50 @@
+package io.github.ddbstreams.flink.source.client;
+
+import java.util.List;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
+import software.amazon.awssdk.services.dynamodb.model.Shard;
+import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+
+/**
+ * The only seam between the connector and DynamoDB Streams. Everything above it is tested against a
+ * fake implementation; {@link SdkStreamsClient} is the real one.
+ *
+ * <p>Errors are the SDK's own exceptions ({@code ExpiredIteratorException}, {@code
+ * TrimmedDataAccessException}, {@code LimitExceededException}, {@code ResourceNotFoundException},
+ * {@code SdkClientException} for network errors), so callers map them in one place each.
+ * Implementations must be thread-safe.
+ */
+@Internal
+public interface StreamsClient extends AutoCloseable {
+
+    /** Resolves a table's current stream ({@code DescribeTable.LatestStreamArn}). */
+    String resolveLatestStreamArn(String tableName);
+
+    /**
+     * One page (at most 100 shards) of {@code DescribeStream}, starting after {@code
+     * exclusiveStartShardId} (null: from the first shard).
+     */
+    StreamPage describeStream(String streamArn, @Nullable String exclusiveStartShardId);
+
+    /**
+     * The children of {@code parentShardId} using {@code ShardFilter(CHILD_SHARDS)}. May be empty
+     * even when children exist (DynamoDB Local ignores the filter, AWS may lag): callers fall back
+     * to listing.
+     */
+    List<Shard> listChildShards(String streamArn, String parentShardId);
+
+    /** A shard iterator; {@code sequenceNumber} only for the AT/AFTER_SEQUENCE_NUMBER types. */
+    String getShardIterator(
+            String streamArn,
+            String shardId,
+            ShardIteratorType type,
+            @Nullable String sequenceNumber);
+
+    /** One {@code GetRecords} call. A null {@code nextShardIterator} means the shard ended. */
+    GetRecordsResponse getRecords(String shardIterator, int limit);
+
+    @Override
+    void close();
+}
