@@ -1,0 +1,90 @@
+package io.github.ddbstreams.flink.source.enumerator;
+
+import io.github.ddbstreams.flink.source.split.ShardPosition;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.flink.annotation.Internal;
+
+/**
+ * The enumerator's checkpoint. Immutable.
+ *
+ * <ul>
+ *   <li>{@code shards}: the {@link ShardGraph} snapshot, every known shard with its lineage and
+ *       status, so a finished shard is never read again and no child is read before its parent.
+ *   <li>{@code startPositions}: positions of UNASSIGNED shards that must not start at the default,
+ *       e.g. {@code LATEST} iterators resolved when the job started (resolving them again later
+ *       would skip records) or the positions of splits a failed reader gave back.
+ *   <li>{@code jobStartMillis}: when the job first started, the fixed point {@code LATEST} means.
+ *   <li>{@code initialDiscoveryDone}: the first listing of the stream has been applied.
+ * </ul>
+ */
+@Internal
+public final class DynamoDbStreamsSourceEnumState {
+
+    private final List<ShardNode> shards;
+    private final Map<String, ShardPosition> startPositions;
+    private final long jobStartMillis;
+    private final boolean initialDiscoveryDone;
+
+    public DynamoDbStreamsSourceEnumState(
+            List<ShardNode> shards,
+            Map<String, ShardPosition> startPositions,
+            long jobStartMillis,
+            boolean initialDiscoveryDone) {
+        this.shards = List.copyOf(shards);
+        // Insertion order kept so the serialized form is as deterministic as the caller's map.
+        this.startPositions = Collections.unmodifiableMap(new LinkedHashMap<>(startPositions));
+        this.jobStartMillis = jobStartMillis;
+        this.initialDiscoveryDone = initialDiscoveryDone;
+    }
+
+    public List<ShardNode> getShards() {
+        return shards;
+    }
+
+    public Map<String, ShardPosition> getStartPositions() {
+        return startPositions;
+    }
+
+    public long getJobStartMillis() {
+        return jobStartMillis;
+    }
+
+    public boolean isInitialDiscoveryDone() {
+        return initialDiscoveryDone;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof DynamoDbStreamsSourceEnumState)) {
+            return false;
+        }
+        DynamoDbStreamsSourceEnumState that = (DynamoDbStreamsSourceEnumState) o;
+        return jobStartMillis == that.jobStartMillis
+                && initialDiscoveryDone == that.initialDiscoveryDone
+                && shards.equals(that.shards)
+                && startPositions.equals(that.startPositions);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(shards, startPositions, jobStartMillis, initialDiscoveryDone);
+    }
+
+    /** A summary: a real state may hold 100,000 shards. */
+    @Override
+    public String toString() {
+        return "DynamoDbStreamsSourceEnumState{shards="
+                + shards.size()
+                + ", startPositions="
+                + startPositions.size()
+                + ", jobStartMillis="
+                + jobStartMillis
+                + ", initialDiscoveryDone="
+                + initialDiscoveryDone
+                + "}";
+    }
+}

@@ -1,0 +1,251 @@
+package io.github.ddbstreams.flink.source.enumerator;
+
+import static io.github.ddbstreams.flink.source.enumerator.ShardLineages.BASE_MILLIS;
+import static io.github.ddbstreams.flink.source.enumerator.ShardLineages.RETENTION;
+import static io.github.ddbstreams.flink.source.enumerator.ShardLineages.id;
+import static io.github.ddbstreams.flink.source.enumerator.ShardLineages.lineages;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.ddbstreams.flink.source.split.ShardPosition;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DynamoDbStreamsSourceEnumStateSerializerTest {
+
+    private static final String V1_RESOURCE = "/enum-state/v1.bin";
+
+    private static final String ROOT = "shardId-00000001700000000000-1a2b3c4d";
+    private static final String CHILD = "shardId-00000001700014400000-2b3c4d5e";
+    private static final String LEFT = "shardId-00000001700028800000-3c4d5e6f";
+    private static final String RIGHT = "shardId-00000001700028800001-4d5e6f70";
+    private static final String ORPHAN = "shardId-00000001700030000000-5e6f7081";
+    private static final String TRIMMED_PARENT = "shardId-00000001699900000000-00000000";
+    private static final String LATE_CHILD = "shardId-00000001700031000000-6f708192";
+    private static final String UNLISTED_PARENT = "shardId-00000001700030500000-708192a3";
+    private static final String LEGACY = "legacy-shard";
+
+    private final DynamoDbStreamsSourceEnumStateSerializer serializer =
+            new DynamoDbStreamsSourceEnumStateSerializer();
+
+    /** Every kind of node and position the enumerator can checkpoint. Never change: v1.bin. */
+    static DynamoDbStreamsSourceEnumState representativeState() {
+        List<ShardNode> shards =
+                List.of(
+                        new ShardNode(
+                                ROOT, null, ShardStatus.FINISHED, 0, 1_700_000_000_000L, false),
+                        new ShardNode(
+                                CHILD, ROOT, ShardStatus.ASSIGNED, 1, 1_700_014_400_000L, false),
+                        new ShardNode(
+                                LEFT, CHILD, ShardStatus.UNASSIGNED, 1, 1_700_028_800_000L, false),
+                        // A creation time that differs from the id's: written out in full.
+                        new ShardNode(
+                                RIGHT,
+                                CHILD,
+                                ShardStatus.UNASSIGNED,
+                                -1,
+                                1_700_028_800_123L,
+                                false),
+                        new ShardNode(
+                                ORPHAN,
+                                TRIMMED_PARENT,
+                                ShardStatus.UNASSIGNED,
+                                -1,
+                                1_700_030_000_000L,
+                                true),
+                        new ShardNode(
+                                LATE_CHILD,
+                                UNLISTED_PARENT,
+                                ShardStatus.UNASSIGNED,
+                                -1,
+                                1_700_031_000_000L,
+                                false),
+                        new ShardNode(LEGACY, null, ShardStatus.FINISHED, 3, -1, false));
+        Map<String, ShardPosition> positions = new LinkedHashMap<>();
+        positions.put(LEFT, ShardPosition.afterSequenceNumber("4100000000000000000001"));
+        positions.put(
+                RIGHT,
+                ShardPosition.latestIterator(
+                        "arn:aws:dynamodb:iterator|1|AAAA", 1_700_000_500_000L));
+        positions.put(ORPHAN, ShardPosition.atTimestamp(1_700_000_600_000L));
+        positions.put(LATE_CHILD, ShardPosition.trimHorizon());
+        return new DynamoDbStreamsSourceEnumState(shards, positions, 1_700_000_500_000L, true);
+    }
+
+    @Test
+    void writesTheCommittedVersion1Bytes() throws IOException {
+        assertThat(serializer.getVersion()).isEqualTo(1);
+        assertThat(serializer.serialize(representativeState())).isEqualTo(readV1Bytes());
+    }
+
+    @Test
+    void readsTheCommittedVersion1Bytes() throws IOException {
+        DynamoDbStreamsSourceEnumState state = serializer.deserialize(1, readV1Bytes());
+
+        assertThat(state.getJobStartMillis()).isEqualTo(1_700_000_500_000L);
+        assertThat(state.isInitialDiscoveryDone()).isTrue();
+        assertThat(state.getShards())
+                .extracting(ShardNode::getShardId)
+                .containsExactly(ROOT, CHILD, LEFT, RIGHT, ORPHAN, LATE_CHILD, LEGACY);
+        assertThat(state.getShards())
+                .extracting(ShardNode::getParentShardId)
+                .containsExactly(null, ROOT, CHILD, CHILD, TRIMMED_PARENT, UNLISTED_PARENT, null);
+        assertThat(state.getShards())
+                .extracting(ShardNode::getStatus)
+                .containsExactly(
+                        ShardStatus.FINISHED,
+                        ShardStatus.ASSIGNED,
+                        ShardStatus.UNASSIGNED,
+                        ShardStatus.UNASSIGNED,
+                        ShardStatus.UNASSIGNED,
+                        ShardStatus.UNASSIGNED,
+                        ShardStatus.FINISHED);
+        assertThat(state.getShards())
+                .extracting(ShardNode::getOwnerSubtask)
+                .containsExactly(0, 1, 1, -1, -1, -1, 3);
+        assertThat(state.getShards())
+                .extracting(ShardNode::getCreationTimeMillis)
+                .containsExactly(
+                        1_700_000_000_000L,
+                        1_700_014_400_000L,
+                        1_700_028_800_000L,
+                        1_700_028_800_123L,
+                        1_700_030_000_000L,
+                        1_700_031_000_000L,
+                        -1L);
+        assertThat(state.getShards())
+                .extracting(ShardNode::isParentTrimmed)
+                .containsExactly(false, false, false, false, true, false, false);
+        assertThat(state.getStartPositions().keySet())
+                .containsExactly(LEFT, RIGHT, ORPHAN, LATE_CHILD);
+        assertThat(state.getStartPositions().get(LEFT))
+                .isEqualTo(ShardPosition.afterSequenceNumber("4100000000000000000001"));
+        assertThat(state.getStartPositions().get(RIGHT))
+                .isEqualTo(
+                        ShardPosition.latestIterator(
+                                "arn:aws:dynamodb:iterator|1|AAAA", 1_700_000_500_000L));
+        assertThat(state.getStartPositions().get(ORPHAN))
+                .isEqualTo(ShardPosition.atTimestamp(1_700_000_600_000L));
+        assertThat(state.getStartPositions().get(LATE_CHILD))
+                .isEqualTo(ShardPosition.trimHorizon());
+    }
+
+    @Test
+    void restoredGraphOfVersion1BytesKeepsParentsFirst() throws IOException {
+        ShardGraph graph =
+                ShardGraph.restore(serializer.deserialize(1, readV1Bytes()).getShards(), RETENTION);
+        assertThat(graph.readyShards()).containsExactly(ORPHAN);
+        graph.markFinished(CHILD, 1);
+        assertThat(graph.readyShards()).containsExactly(LEFT, RIGHT, ORPHAN);
+        assertThat(graph.preferredSubtask(RIGHT)).isEqualTo(1);
+    }
+
+    @Test
+    void roundTripsAGraphOfThousandsOfShards() throws IOException {
+        ShardGraph graph = new ShardGraph(RETENTION);
+        graph.addShards(lineages(100, 20), true, BASE_MILLIS);
+        List<String> ready = graph.readyShards();
+        for (int i = 0; i < ready.size(); i++) {
+            graph.markAssigned(ready.get(i), i % 4);
+            if (i % 3 == 0) {
+                graph.markFinished(ready.get(i), i % 4);
+            }
+        }
+        DynamoDbStreamsSourceEnumState state =
+                new DynamoDbStreamsSourceEnumState(
+                        graph.snapshot(),
+                        Map.of(id(BASE_MILLIS, 3), ShardPosition.trimHorizon()),
+                        BASE_MILLIS,
+                        false);
+
+        DynamoDbStreamsSourceEnumState copy =
+                serializer.deserialize(serializer.getVersion(), serializer.serialize(state));
+
+        assertThat(copy).isEqualTo(state);
+        assertThat(copy.getShards()).hasSize(graph.size());
+    }
+
+    @Test
+    void hundredThousandShardsStayFarBelowTwentyMegabytes() throws IOException {
+        ShardGraph graph = new ShardGraph(RETENTION);
+        graph.addShards(lineages(1_700, 20), true, BASE_MILLIS);
+        assertThat(graph.size()).isGreaterThan(100_000);
+
+        long start = System.nanoTime();
+        byte[] bytes =
+                serializer.serialize(
+                        new DynamoDbStreamsSourceEnumState(graph.snapshot(), Map.of(), 0, true));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+
+        System.out.printf(
+                "%d shards: %d bytes (%.1f per shard), snapshot+serialize %d ms%n",
+                graph.size(), bytes.length, bytes.length / (double) graph.size(), millis);
+        assertThat(bytes.length).isLessThan(20_000_000);
+        // Each id is about 38 characters: prefix stripping and the string table keep it ~40 B.
+        assertThat(bytes.length / graph.size()).isLessThan(45);
+        assertThat(millis).isLessThan(1_000);
+    }
+
+    @Test
+    void rejectsTrailingBytes() throws IOException {
+        byte[] bytes = serializer.serialize(representativeState());
+        byte[] longer = Arrays.copyOf(bytes, bytes.length + 3);
+
+        assertThatThrownBy(() -> serializer.deserialize(1, longer))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("3 unexpected trailing bytes");
+    }
+
+    @Test
+    void rejectsUnknownVersions() throws IOException {
+        byte[] bytes = serializer.serialize(representativeState());
+        assertThatThrownBy(() -> serializer.deserialize(2, bytes))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("Unknown version 2");
+        assertThatThrownBy(() -> serializer.deserialize(0, bytes))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("Unknown version 0");
+    }
+
+    @Test
+    void rejectsTruncatedBytes() throws IOException {
+        byte[] bytes = serializer.serialize(representativeState());
+        byte[] shorter = Arrays.copyOf(bytes, bytes.length - 1);
+        assertThatThrownBy(() -> serializer.deserialize(1, shorter))
+                .isInstanceOf(IOException.class);
+    }
+
+    private static byte[] readV1Bytes() throws IOException {
+        try (InputStream in =
+                DynamoDbStreamsSourceEnumStateSerializerTest.class.getResourceAsStream(
+                        V1_RESOURCE)) {
+            assertThat(in).as("committed resource %s", V1_RESOURCE).isNotNull();
+            return in.readAllBytes();
+        }
+    }
+
+    /**
+     * Writes {@code src/test/resources/enum-state/v1.bin} from {@link #representativeState()}. Run
+     * once when version 1 was introduced; never again, or the test would compare against itself.
+     */
+    public static void main(String[] args) throws IOException {
+        Path target =
+                Paths.get(
+                        args.length > 0
+                                ? args[0]
+                                : "flink-connector-ddbstreams/src/test/resources/enum-state/v1.bin");
+        Files.createDirectories(target.getParent());
+        Files.write(
+                target,
+                new DynamoDbStreamsSourceEnumStateSerializer().serialize(representativeState()));
+        System.out.println("Wrote " + target.toAbsolutePath());
+    }
+}
