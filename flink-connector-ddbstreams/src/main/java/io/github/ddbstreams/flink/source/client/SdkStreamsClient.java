@@ -33,11 +33,11 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
 
 /**
  * The {@link StreamsClient} that talks to AWS (or DynamoDB Local) through the AWS SDK v2, over the
- * Apache HTTP client.
+ * SDK's Apache HttpClient 5 client. Thread-safe: the SDK clients are.
  *
- * <p>The SDK retries each call at most {@value #SDK_MAX_ATTEMPTS} times in all: throttling and
- * network errors that outlast that surface to the connector, which backs off on its own terms
- * without blocking a reader thread in the SDK.
+ * <p>The SDK makes at most {@value #SDK_MAX_ATTEMPTS} attempts per call: throttling and network
+ * errors that outlast them surface to the connector, which backs off on its own terms instead of
+ * blocking a reader thread inside the SDK.
  */
 @Internal
 public final class SdkStreamsClient implements StreamsClient {
