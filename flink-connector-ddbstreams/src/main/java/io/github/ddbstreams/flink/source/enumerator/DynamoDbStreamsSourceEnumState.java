@@ -12,6 +12,8 @@ import org.apache.flink.annotation.Internal;
  * The enumerator's checkpoint. Immutable.
  *
  * <ul>
+ *   <li>{@code streamArn}: the stream being read. A restored job keeps reading it even if the table
+ *       has a newer stream since: its positions are sequence numbers of this one.
  *   <li>{@code shards}: the {@link ShardGraph} snapshot, every known shard with its lineage and
  *       status, so a finished shard is never read again and no child is read before its parent.
  *   <li>{@code startPositions}: positions of UNASSIGNED shards that must not start at the default,
@@ -24,21 +26,28 @@ import org.apache.flink.annotation.Internal;
 @Internal
 public final class DynamoDbStreamsSourceEnumState {
 
+    private final String streamArn;
     private final List<ShardNode> shards;
     private final Map<String, ShardPosition> startPositions;
     private final long jobStartMillis;
     private final boolean initialDiscoveryDone;
 
     public DynamoDbStreamsSourceEnumState(
+            String streamArn,
             List<ShardNode> shards,
             Map<String, ShardPosition> startPositions,
             long jobStartMillis,
             boolean initialDiscoveryDone) {
+        this.streamArn = Objects.requireNonNull(streamArn, "streamArn");
         this.shards = List.copyOf(shards);
         // Insertion order kept so the serialized form is as deterministic as the caller's map.
         this.startPositions = Collections.unmodifiableMap(new LinkedHashMap<>(startPositions));
         this.jobStartMillis = jobStartMillis;
         this.initialDiscoveryDone = initialDiscoveryDone;
+    }
+
+    public String getStreamArn() {
+        return streamArn;
     }
 
     public List<ShardNode> getShards() {
@@ -65,19 +74,23 @@ public final class DynamoDbStreamsSourceEnumState {
         DynamoDbStreamsSourceEnumState that = (DynamoDbStreamsSourceEnumState) o;
         return jobStartMillis == that.jobStartMillis
                 && initialDiscoveryDone == that.initialDiscoveryDone
+                && streamArn.equals(that.streamArn)
                 && shards.equals(that.shards)
                 && startPositions.equals(that.startPositions);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(shards, startPositions, jobStartMillis, initialDiscoveryDone);
+        return Objects.hash(
+                streamArn, shards, startPositions, jobStartMillis, initialDiscoveryDone);
     }
 
     /** A summary: a real state may hold 100,000 shards. */
     @Override
     public String toString() {
-        return "DynamoDbStreamsSourceEnumState{shards="
+        return "DynamoDbStreamsSourceEnumState{streamArn="
+                + streamArn
+                + ", shards="
                 + shards.size()
                 + ", startPositions="
                 + startPositions.size()

@@ -23,6 +23,7 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * are the nodes' own ids, in node order.
  *
  * <pre>
+ * UTF    streamArn
  * int    stringCount
  * stringCount x { byte form (0: as is, 1: "shardId-" stripped), UTF rest }
  * int    nodeCount
@@ -79,7 +80,8 @@ public final class DynamoDbStreamsSourceEnumStateSerializer
         }
 
         // About 40 bytes per shard with DynamoDB's ids.
-        DataOutputSerializer out = new DataOutputSerializer(64 + shards.size() * 48);
+        DataOutputSerializer out = new DataOutputSerializer(256 + shards.size() * 48);
+        out.writeUTF(state.getStreamArn());
         out.writeInt(strings.size());
         for (String s : strings) {
             if (s.startsWith(ShardIds.PREFIX)) {
@@ -149,6 +151,7 @@ public final class DynamoDbStreamsSourceEnumStateSerializer
 
     private static DynamoDbStreamsSourceEnumState deserializeV1(DataInputDeserializer in)
             throws IOException {
+        String streamArn = in.readUTF();
         String[] strings = new String[checkCount(in.readInt(), "string")];
         for (int i = 0; i < strings.length; i++) {
             byte form = in.readByte();
@@ -197,7 +200,7 @@ public final class DynamoDbStreamsSourceEnumStateSerializer
         long jobStartMillis = in.readLong();
         boolean initialDiscoveryDone = in.readBoolean();
         return new DynamoDbStreamsSourceEnumState(
-                shards, positions, jobStartMillis, initialDiscoveryDone);
+                streamArn, shards, positions, jobStartMillis, initialDiscoveryDone);
     }
 
     private static void intern(String s, Map<String, Integer> index, List<String> strings) {

@@ -259,6 +259,12 @@ public final class ShardGraph {
         return node == null ? -1 : node.owner;
     }
 
+    /** The shard's creation time (from its id), or -1 if unknown. */
+    public long creationTimeMillis(String shardId) {
+        Node node = nodes.get(shardId);
+        return node == null ? -1 : node.creationTimeMillis;
+    }
+
     public boolean contains(String shardId) {
         return nodes.containsKey(shardId);
     }

@@ -36,6 +36,9 @@ class DynamoDbStreamsSourceEnumStateSerializerTest {
     private final DynamoDbStreamsSourceEnumStateSerializer serializer =
             new DynamoDbStreamsSourceEnumStateSerializer();
 
+    private static final String STREAM_ARN =
+            "arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2026-01-01T00:00:00.000";
+
     /** Every kind of node and position the enumerator can checkpoint. Never change: v1.bin. */
     static DynamoDbStreamsSourceEnumState representativeState() {
         List<ShardNode> shards =
@@ -77,7 +80,8 @@ class DynamoDbStreamsSourceEnumStateSerializerTest {
                         "arn:aws:dynamodb:iterator|1|AAAA", 1_700_000_500_000L));
         positions.put(ORPHAN, ShardPosition.atTimestamp(1_700_000_600_000L));
         positions.put(LATE_CHILD, ShardPosition.trimHorizon());
-        return new DynamoDbStreamsSourceEnumState(shards, positions, 1_700_000_500_000L, true);
+        return new DynamoDbStreamsSourceEnumState(
+                STREAM_ARN, shards, positions, 1_700_000_500_000L, true);
     }
 
     @Test
@@ -90,6 +94,7 @@ class DynamoDbStreamsSourceEnumStateSerializerTest {
     void readsTheCommittedVersion1Bytes() throws IOException {
         DynamoDbStreamsSourceEnumState state = serializer.deserialize(1, readV1Bytes());
 
+        assertThat(state.getStreamArn()).isEqualTo(STREAM_ARN);
         assertThat(state.getJobStartMillis()).isEqualTo(1_700_000_500_000L);
         assertThat(state.isInitialDiscoveryDone()).isTrue();
         assertThat(state.getShards())
@@ -161,6 +166,7 @@ class DynamoDbStreamsSourceEnumStateSerializerTest {
         }
         DynamoDbStreamsSourceEnumState state =
                 new DynamoDbStreamsSourceEnumState(
+                        STREAM_ARN,
                         graph.snapshot(),
                         Map.of(id(BASE_MILLIS, 3), ShardPosition.trimHorizon()),
                         BASE_MILLIS,
@@ -182,7 +188,8 @@ class DynamoDbStreamsSourceEnumStateSerializerTest {
         long start = System.nanoTime();
         byte[] bytes =
                 serializer.serialize(
-                        new DynamoDbStreamsSourceEnumState(graph.snapshot(), Map.of(), 0, true));
+                        new DynamoDbStreamsSourceEnumState(
+                                STREAM_ARN, graph.snapshot(), Map.of(), 0, true));
         long millis = (System.nanoTime() - start) / 1_000_000;
 
         System.out.printf(

@@ -1,0 +1,196 @@
+package io.github.ddbstreams.flink.source;
+
+import io.github.ddbstreams.flink.format.ChangeEventDeserializer;
+import io.github.ddbstreams.flink.format.DynamoDbStreamsDeserializer;
+import io.github.ddbstreams.flink.source.client.SdkStreamsClient;
+import io.github.ddbstreams.flink.source.client.StreamsClientFactory;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * Builds a {@link DynamoDbStreamsSource}. Exactly one of {@link #streamArn} and {@link #tableName}
+ * is required; everything else has a default. {@link #build()} checks every setting and names the
+ * offending one in its error.
+ *
+ * @param <T> the emitted type; when no {@link #deserializer} is set the source emits {@link
+ *     io.github.ddbstreams.flink.format.ChangeEvent}, so declare {@code T} as that type
+ */
+@PublicEvolving
+public final class DynamoDbStreamsSourceBuilder<T> {
+
+    /** arn:PARTITION:dynamodb:REGION:ACCOUNT:table/TABLE/stream/LABEL */
+    private static final Pattern STREAM_ARN =
+            Pattern.compile(
+                    "arn:aws[a-zA-Z-]*:dynamodb:[a-z0-9-]+:\\d{12}:table/[A-Za-z0-9_.-]{3,255}/stream/\\S+");
+
+    private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z0-9_.-]{3,255}");
+
+    private String streamArn;
+    private String tableName;
+    private StartingPosition startingPosition = StartingPosition.latest();
+    private DynamoDbStreamsDeserializer<T> deserializer;
+    private AwsConfig awsConfig;
+    private final Configuration config = new Configuration();
+    private boolean bounded;
+    private StreamsClientFactory clientFactory = SdkStreamsClient::create;
+
+    DynamoDbStreamsSourceBuilder() {}
+
+    /** The stream to read, e.g. DescribeTable's {@code LatestStreamArn}. */
+    public DynamoDbStreamsSourceBuilder<T> streamArn(String streamArn) {
+        this.streamArn = streamArn;
+        return this;
+    }
+
+    /**
+     * The table whose current stream ({@code LatestStreamArn}) to read; resolved when the job
+     * starts. A job restored from a checkpoint keeps reading the stream it checkpointed.
+     */
+    public DynamoDbStreamsSourceBuilder<T> tableName(String tableName) {
+        this.tableName = tableName;
+        return this;
+    }
+
+    /** Where a job without a checkpoint starts; default {@link StartingPosition#latest()}. */
+    public DynamoDbStreamsSourceBuilder<T> startingPosition(StartingPosition startingPosition) {
+        this.startingPosition = startingPosition;
+        return this;
+    }
+
+    /** Turns records into {@code T}; default: {@link ChangeEventDeserializer}. */
+    public DynamoDbStreamsSourceBuilder<T> deserializer(
+            DynamoDbStreamsDeserializer<T> deserializer) {
+        this.deserializer = deserializer;
+        return this;
+    }
+
+    /** Region, endpoint and credentials; default: the AWS SDK's default chains. */
+    public DynamoDbStreamsSourceBuilder<T> awsConfig(AwsConfig awsConfig) {
+        this.awsConfig = awsConfig;
+        return this;
+    }
+
+    /**
+     * Reads every record that exists when the job starts (including the children of shards closed
+     * by then), then finishes. Records written during the run may be included too.
+     */
+    public DynamoDbStreamsSourceBuilder<T> bounded() {
+        this.bounded = true;
+        return this;
+    }
+
+    /** Sets one of the {@link DynamoDbStreamsSourceOptions}. */
+    public <V> DynamoDbStreamsSourceBuilder<T> setConfig(ConfigOption<V> option, V value) {
+        config.set(option, value);
+        return this;
+    }
+
+    /** Shortcut for {@link DynamoDbStreamsSourceOptions#IDLE_POLL_INTERVAL}. */
+    public DynamoDbStreamsSourceBuilder<T> idlePollInterval(Duration interval) {
+        return setConfig(DynamoDbStreamsSourceOptions.IDLE_POLL_INTERVAL, interval);
+    }
+
+    /** Shortcut for {@link DynamoDbStreamsSourceOptions#SHARD_DISCOVERY_INTERVAL}. */
+    public DynamoDbStreamsSourceBuilder<T> shardDiscoveryInterval(Duration interval) {
+        return setConfig(DynamoDbStreamsSourceOptions.SHARD_DISCOVERY_INTERVAL, interval);
+    }
+
+    /** Replaces the AWS client; for tests with a fake DynamoDB Streams endpoint. */
+    @Internal
+    public DynamoDbStreamsSourceBuilder<T> streamsClientFactory(StreamsClientFactory factory) {
+        this.clientFactory = Objects.requireNonNull(factory);
+        return this;
+    }
+
+    /** Checks every setting and builds the source. */
+    @SuppressWarnings("unchecked")
+    public DynamoDbStreamsSource<T> build() {
+        validateStreamChoice();
+        if (startingPosition == null) {
+            throw new IllegalArgumentException(
+                    "startingPosition must not be null: use StartingPosition.latest(), "
+                            + "trimHorizon() or atTimestamp(instant).");
+        }
+        validatePositive(DynamoDbStreamsSourceOptions.SHARD_DISCOVERY_INTERVAL);
+        validatePositive(DynamoDbStreamsSourceOptions.SHARD_FULL_LISTING_INTERVAL);
+        validatePositive(DynamoDbStreamsSourceOptions.IDLE_POLL_INTERVAL);
+        validatePositive(DynamoDbStreamsSourceOptions.RETRY_INITIAL_BACKOFF);
+        validatePositive(DynamoDbStreamsSourceOptions.RETRY_MAX_BACKOFF);
+        int maxRecords = config.get(DynamoDbStreamsSourceOptions.GET_RECORDS_MAX_RECORDS);
+        if (maxRecords < 1 || maxRecords > 1000) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "%s is %d but must be between 1 and 1000 (the GetRecords limit).",
+                            DynamoDbStreamsSourceOptions.GET_RECORDS_MAX_RECORDS.key(),
+                            maxRecords));
+        }
+        int emptyPolls = config.get(DynamoDbStreamsSourceOptions.BOUNDED_EMPTY_POLLS_TO_FINISH);
+        if (emptyPolls < 1) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "%s is %d but must be at least 1.",
+                            DynamoDbStreamsSourceOptions.BOUNDED_EMPTY_POLLS_TO_FINISH.key(),
+                            emptyPolls));
+        }
+        DynamoDbStreamsDeserializer<T> effectiveDeserializer =
+                deserializer != null
+                        ? deserializer
+                        : (DynamoDbStreamsDeserializer<T>) ChangeEventDeserializer.create();
+        return new DynamoDbStreamsSource<>(
+                streamArn,
+                tableName,
+                startingPosition,
+                effectiveDeserializer,
+                awsConfig != null ? awsConfig : AwsConfig.builder().build(),
+                new Configuration(config),
+                bounded,
+                System.currentTimeMillis(),
+                clientFactory);
+    }
+
+    private void validateStreamChoice() {
+        if (streamArn == null && tableName == null) {
+            throw new IllegalArgumentException(
+                    "No stream to read: set streamArn(...) (DescribeTable's LatestStreamArn) or "
+                            + "tableName(...).");
+        }
+        if (streamArn != null && tableName != null) {
+            throw new IllegalArgumentException(
+                    "Both streamArn ("
+                            + streamArn
+                            + ") and tableName ("
+                            + tableName
+                            + ") are set: set only one.");
+        }
+        if (streamArn != null && !STREAM_ARN.matcher(streamArn).matches()) {
+            throw new IllegalArgumentException(
+                    "streamArn '"
+                            + streamArn
+                            + "' is not a DynamoDB stream ARN. Expected "
+                            + "arn:aws:dynamodb:REGION:ACCOUNT:table/TABLE/stream/LABEL, as "
+                            + "DescribeTable's LatestStreamArn gives it.");
+        }
+        if (tableName != null && !TABLE_NAME.matcher(tableName).matches()) {
+            throw new IllegalArgumentException(
+                    "tableName '"
+                            + tableName
+                            + "' is not a valid DynamoDB table name (3 to 255 characters of "
+                            + "letters, digits, '_', '-' and '.').");
+        }
+    }
+
+    private void validatePositive(ConfigOption<Duration> option) {
+        Duration value = config.get(option);
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "%s is %s but must be a positive duration, e.g. '1 s'.",
+                            option.key(), value));
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.github.ddbstreams.flink.source;
+
+import java.time.Duration;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/**
+ * Every tuning option of the DynamoDB Streams source. Set them with {@link
+ * DynamoDbStreamsSourceBuilder#setConfig} (or the builder's typed shortcuts); the table connector
+ * exposes the same keys.
+ */
+@PublicEvolving
+public final class DynamoDbStreamsSourceOptions {
+
+    private DynamoDbStreamsSourceOptions() {}
+
+    public static final ConfigOption<Duration> SHARD_DISCOVERY_INTERVAL =
+            ConfigOptions.key("source.shard.discovery-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription(
+                            "How often the enumerator looks for new shards. Each look continues "
+                                    + "the DescribeStream listing after the newest known shard, "
+                                    + "so its cost grows with new shards only. Children of a "
+                                    + "finished shard are looked up at once when a reader "
+                                    + "reports the shard's end, so this interval is not the "
+                                    + "floor of the shard rollover latency.");
+
+    public static final ConfigOption<Duration> SHARD_FULL_LISTING_INTERVAL =
+            ConfigOptions.key("source.shard.full-listing-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(10))
+                    .withDescription(
+                            "How often the enumerator lists the whole stream as a safety net "
+                                    + "against shards an incremental listing missed. It also "
+                                    + "confirms that a shard's unlisted parent is gone (trimmed).");
+
+    public static final ConfigOption<Duration> IDLE_POLL_INTERVAL =
+            ConfigOptions.key("source.reader.idle-poll-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(1))
+                    .withDescription(
+                            "How long a reader waits before polling a shard again after "
+                                    + "GetRecords returned no records. A shard that returned "
+                                    + "records is polled again at once. The default keeps an "
+                                    + "idle shard at one GetRecords call per second.");
+
+    public static final ConfigOption<Integer> GET_RECORDS_MAX_RECORDS =
+            ConfigOptions.key("source.reader.get-records.max-records")
+                    .intType()
+                    .defaultValue(1000)
+                    .withDescription(
+                            "The Limit of each GetRecords call, 1 to 1000 (the service maximum).");
+
+    public static final ConfigOption<Duration> RETRY_INITIAL_BACKOFF =
+            ConfigOptions.key("source.retry.initial-backoff")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(200))
+                    .withDescription(
+                            "First back-off after a throttled or failed AWS call on a shard; it "
+                                    + "doubles (with jitter) on each further failure. Only the "
+                                    + "failing shard waits; the reader's other shards go on.");
+
+    public static final ConfigOption<Duration> RETRY_MAX_BACKOFF =
+            ConfigOptions.key("source.retry.max-backoff")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription("The longest back-off between retries of a failing AWS call.");
+
+    public static final ConfigOption<Integer> BOUNDED_EMPTY_POLLS_TO_FINISH =
+            ConfigOptions.key("source.bounded.empty-polls-to-finish")
+                    .intType()
+                    .defaultValue(3)
+                    .withDescription(
+                            "In bounded mode, how many GetRecords calls in a row must return no "
+                                    + "records before a shard that was open at job start counts "
+                                    + "as read up to the job start.");
+}

@@ -1,0 +1,52 @@
+package io.github.ddbstreams.flink.source.enumerator;
+
+import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions;
+import io.github.ddbstreams.flink.source.StartingPosition;
+import java.io.Serializable;
+import java.time.Duration;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.configuration.Configuration;
+
+/** The enumerator's settings, read once from the source's options. */
+@Internal
+public final class EnumeratorSettings implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** DynamoDB Streams keeps records 24 hours. */
+    static final long RETENTION_MILLIS = Duration.ofHours(24).toMillis();
+
+    private final StartingPosition startingPosition;
+    private final long discoveryIntervalMillis;
+    private final long fullListingIntervalMillis;
+    private final boolean bounded;
+
+    public EnumeratorSettings(
+            StartingPosition startingPosition, Configuration config, boolean bounded) {
+        this.startingPosition = startingPosition;
+        this.discoveryIntervalMillis =
+                config.get(DynamoDbStreamsSourceOptions.SHARD_DISCOVERY_INTERVAL).toMillis();
+        this.fullListingIntervalMillis =
+                config.get(DynamoDbStreamsSourceOptions.SHARD_FULL_LISTING_INTERVAL).toMillis();
+        this.bounded = bounded;
+    }
+
+    StartingPosition startingPosition() {
+        return startingPosition;
+    }
+
+    long discoveryIntervalMillis() {
+        return discoveryIntervalMillis;
+    }
+
+    long fullListingIntervalMillis() {
+        return fullListingIntervalMillis;
+    }
+
+    long retentionMillis() {
+        return RETENTION_MILLIS;
+    }
+
+    boolean bounded() {
+        return bounded;
+    }
+}

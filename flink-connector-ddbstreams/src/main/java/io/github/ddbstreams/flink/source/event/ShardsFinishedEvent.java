@@ -1,0 +1,30 @@
+package io.github.ddbstreams.flink.source.event;
+
+import java.util.List;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.connector.source.SourceEvent;
+
+/**
+ * Reader to enumerator: these shards were read to their end. Sent again after a restore until
+ * acknowledged by a {@link FinishedShardsCheckpointedEvent}, so the enumerator must treat repeats
+ * as harmless.
+ */
+@Internal
+public final class ShardsFinishedEvent implements SourceEvent {
+    private static final long serialVersionUID = 1L;
+
+    private final List<String> shardIds;
+
+    public ShardsFinishedEvent(List<String> shardIds) {
+        this.shardIds = List.copyOf(shardIds);
+    }
+
+    public List<String> shardIds() {
+        return shardIds;
+    }
+
+    @Override
+    public String toString() {
+        return "ShardsFinishedEvent" + shardIds;
+    }
+}

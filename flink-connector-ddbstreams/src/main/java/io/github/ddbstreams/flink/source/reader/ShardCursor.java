@@ -1,0 +1,91 @@
+package io.github.ddbstreams.flink.source.reader;
+
+import io.github.ddbstreams.flink.source.split.ShardPosition;
+import io.github.ddbstreams.flink.source.split.ShardSplit;
+import java.time.Instant;
+import javax.annotation.Nullable;
+import software.amazon.awssdk.services.dynamodb.model.Record;
+
+/**
+ * The split reader's view of one shard: the current iterator, where to get a new one from, when to
+ * poll next, and the creation-time filter of LATEST fallbacks and AT_TIMESTAMP starts. Used by the
+ * fetcher thread only.
+ */
+final class ShardCursor {
+
+    /**
+     * DynamoDB Local truncates ApproximateCreationDateTime to the minute (AWS to the second). When
+     * an expired LATEST iterator forces a re-read from TRIM_HORIZON, records from up to this long
+     * before the job start are kept rather than risk dropping one written after it.
+     */
+    static final long LATEST_FALLBACK_MARGIN_MILLIS = 60_000;
+
+    final ShardSplit split;
+    @Nullable String iterator;
+
+    /** Sequence number of the last record handed to the emitter, or null if none yet. */
+    @Nullable String lastSequenceNumber;
+
+    /** Records created before this instant (epoch millis) are skipped; Long.MIN_VALUE: none. */
+    long skipCreatedBeforeMillis = Long.MIN_VALUE;
+
+    long nextPollAtNanos;
+    int consecutiveFailures;
+    int consecutiveEmptyPolls;
+
+    ShardCursor(ShardSplit split) {
+        this.split = split;
+        ShardPosition position = split.getPosition();
+        switch (position.getKind()) {
+            case LATEST_ITERATOR:
+                iterator = position.getValue();
+                break;
+            case AT_TIMESTAMP:
+                // ApproximateCreationDateTime has whole seconds: compare at that precision.
+                skipCreatedBeforeMillis = position.getTimestampMillis() / 1000 * 1000;
+                break;
+            case AFTER_SEQUENCE_NUMBER:
+                lastSequenceNumber = position.getValue();
+                break;
+            default:
+                break;
+        }
+    }
+
+    String shardId() {
+        return split.getShardId();
+    }
+
+    /** True while the shard has emitted nothing and still reads from a LATEST iterator. */
+    boolean isUnpositionedLatest() {
+        return lastSequenceNumber == null
+                && split.getPosition().getKind() == ShardPosition.Kind.LATEST_ITERATOR
+                && skipCreatedBeforeMillis == Long.MIN_VALUE;
+    }
+
+    /** Called when an iterator expired or was never obtained: where a fresh one must start. */
+    void onIteratorLost() {
+        iterator = null;
+        if (lastSequenceNumber == null
+                && split.getPosition().getKind() == ShardPosition.Kind.LATEST_ITERATOR) {
+            // The job-start point is gone with its iterator: re-read from the oldest record and
+            // drop what was created before the start, so nothing written after it is lost.
+            skipCreatedBeforeMillis =
+                    split.getPosition().getTimestampMillis() - LATEST_FALLBACK_MARGIN_MILLIS;
+        }
+    }
+
+    /** True if the record is before the starting point and must not be emitted. */
+    boolean skips(Record record) {
+        if (skipCreatedBeforeMillis == Long.MIN_VALUE) {
+            return false;
+        }
+        Instant created = record.dynamodb().approximateCreationDateTime();
+        if (created != null && created.toEpochMilli() < skipCreatedBeforeMillis) {
+            return true;
+        }
+        // Creation times only grow along a shard: once one record passes, all later ones do.
+        skipCreatedBeforeMillis = Long.MIN_VALUE;
+        return false;
+    }
+}

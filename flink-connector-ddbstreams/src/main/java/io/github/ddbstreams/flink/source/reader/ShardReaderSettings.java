@@ -1,0 +1,86 @@
+package io.github.ddbstreams.flink.source.reader;
+
+import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions;
+import java.io.Serializable;
+import java.time.Instant;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.configuration.Configuration;
+import software.amazon.awssdk.services.dynamodb.model.Record;
+
+/** The split reader's polling, back-off and bounded-mode settings, read once from the options. */
+@Internal
+public final class ShardReaderSettings implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * In bounded mode, a record created this long after the job start ends an open shard's read.
+     * The margin covers DynamoDB Local's minute-truncated creation times (AWS: seconds).
+     */
+    static final long BOUNDED_END_MARGIN_MILLIS = 60_000;
+
+    private final int maxRecordsPerCall;
+    private final long idlePollIntervalNanos;
+    private final long initialBackOffNanos;
+    private final long maxBackOffNanos;
+    private final boolean bounded;
+    private final long boundedEndMillis;
+    private final int boundedEmptyPollsToFinish;
+
+    private ShardReaderSettings(Configuration config, boolean bounded, long jobStartMillis) {
+        this.maxRecordsPerCall = config.get(DynamoDbStreamsSourceOptions.GET_RECORDS_MAX_RECORDS);
+        this.idlePollIntervalNanos =
+                config.get(DynamoDbStreamsSourceOptions.IDLE_POLL_INTERVAL).toNanos();
+        this.initialBackOffNanos =
+                config.get(DynamoDbStreamsSourceOptions.RETRY_INITIAL_BACKOFF).toNanos();
+        this.maxBackOffNanos = config.get(DynamoDbStreamsSourceOptions.RETRY_MAX_BACKOFF).toNanos();
+        this.bounded = bounded;
+        this.boundedEndMillis =
+                bounded ? jobStartMillis + BOUNDED_END_MARGIN_MILLIS : Long.MAX_VALUE;
+        this.boundedEmptyPollsToFinish =
+                config.get(DynamoDbStreamsSourceOptions.BOUNDED_EMPTY_POLLS_TO_FINISH);
+    }
+
+    public static ShardReaderSettings unbounded(Configuration config) {
+        return new ShardReaderSettings(config, false, Long.MAX_VALUE);
+    }
+
+    /** Settings of a bounded read of what existed at {@code jobStartMillis}. */
+    public static ShardReaderSettings bounded(Configuration config, long jobStartMillis) {
+        return new ShardReaderSettings(config, true, jobStartMillis);
+    }
+
+    int maxRecordsPerCall() {
+        return maxRecordsPerCall;
+    }
+
+    long idlePollIntervalNanos() {
+        return idlePollIntervalNanos;
+    }
+
+    boolean bounded() {
+        return bounded;
+    }
+
+    int boundedEmptyPollsToFinish() {
+        return boundedEmptyPollsToFinish;
+    }
+
+    boolean isPastBoundedEnd(Record record) {
+        if (!bounded) {
+            return false;
+        }
+        Instant created = record.dynamodb().approximateCreationDateTime();
+        return created != null && created.toEpochMilli() > boundedEndMillis;
+    }
+
+    /** Exponential back-off with full jitter for the n-th failure in a row (n >= 1). */
+    long backOffNanos(int failures) {
+        long ceiling = initialBackOffNanos << Math.min(failures - 1, 20);
+        if (ceiling <= 0 || ceiling > maxBackOffNanos) {
+            ceiling = maxBackOffNanos;
+        }
+        // Half fixed, half random: retries of many shards spread out but never come back at once.
+        return ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
+    }
+}

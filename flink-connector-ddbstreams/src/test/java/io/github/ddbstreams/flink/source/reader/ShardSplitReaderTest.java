@@ -1,0 +1,271 @@
+package io.github.ddbstreams.flink.source.reader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions;
+import io.github.ddbstreams.flink.source.split.ShardPosition;
+import io.github.ddbstreams.flink.source.split.ShardSplit;
+import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.OperationType;
+import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+
+class ShardSplitReaderTest {
+
+    private final FakeStreamsClient fake = new FakeStreamsClient();
+
+    private ShardSplitReader reader(Duration idlePoll) {
+        Configuration config = new Configuration();
+        config.set(DynamoDbStreamsSourceOptions.IDLE_POLL_INTERVAL, idlePoll);
+        config.set(DynamoDbStreamsSourceOptions.GET_RECORDS_MAX_RECORDS, 10);
+        config.set(DynamoDbStreamsSourceOptions.RETRY_INITIAL_BACKOFF, Duration.ofMillis(50));
+        return new ShardSplitReader(fake, ShardReaderSettings.unbounded(config));
+    }
+
+    private static ShardSplit split(String shardId, ShardPosition position) {
+        return new ShardSplit(FakeStreamsClient.STREAM_ARN, shardId, null, position);
+    }
+
+    private static void assign(ShardSplitReader reader, ShardSplit... splits) {
+        reader.handleSplitsChanges(new SplitsAddition<>(List.of(splits)));
+    }
+
+    /** Fetches until the reader stops returning records for a while; collects per-shard keys. */
+    private static Result drain(ShardSplitReader reader, int fetches) throws IOException {
+        Result result = new Result();
+        for (int i = 0; i < fetches; i++) {
+            RecordsWithSplitIds<ShardElement> batch = reader.fetch();
+            String shard;
+            while ((shard = batch.nextSplit()) != null) {
+                ShardElement e;
+                while ((e = batch.nextRecordFromSplit()) != null) {
+                    if (e.record() != null) {
+                        result.sequenceNumbers.add(e.record().dynamodb().sequenceNumber());
+                        result.shards.add(shard);
+                    } else {
+                        result.iterators.add(e.refreshedLatestIterator());
+                    }
+                }
+            }
+            result.finished.addAll(batch.finishedSplits());
+        }
+        return result;
+    }
+
+    private static final class Result {
+        final List<String> sequenceNumbers = new ArrayList<>();
+        final List<String> shards = new ArrayList<>();
+        final List<String> iterators = new ArrayList<>();
+        final Set<String> finished = new HashSet<>();
+    }
+
+    private List<String> write(String shard, int n) {
+        List<String> seqs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            seqs.add(fake.put(shard, "k" + i, OperationType.INSERT, i));
+        }
+        return seqs;
+    }
+
+    @Test
+    void readsBusyShardBackToBackAndFinishesAtShardEnd() throws IOException {
+        String shard = fake.addShard(null);
+        List<String> written = write(shard, 35);
+        fake.rollover(shard);
+        ShardSplitReader reader = reader(Duration.ofHours(1));
+        assign(reader, split(shard, ShardPosition.trimHorizon()));
+
+        long start = System.nanoTime();
+        Result result = drain(reader, 4);
+
+        // 35 records at 10 per call: 4 calls, none waiting for the (1 hour) idle interval.
+        assertThat(result.sequenceNumbers).containsExactlyElementsOf(written);
+        assertThat(result.finished).containsExactly(shard);
+        assertThat(fake.getRecordsCalls.get()).isEqualTo(4);
+        assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(5));
+        assertThat(reader.shardCount()).isZero();
+    }
+
+    @Test
+    void resumesAfterCheckpointedSequenceNumber() throws IOException {
+        String shard = fake.addShard(null);
+        List<String> written = write(shard, 20);
+        ShardSplitReader reader = reader(Duration.ofMillis(1));
+        assign(reader, split(shard, ShardPosition.afterSequenceNumber(written.get(6))));
+
+        Result result = drain(reader, 3);
+
+        assertThat(result.sequenceNumbers).containsExactlyElementsOf(written.subList(7, 20));
+    }
+
+    @Test
+    void expiredIteratorResumesWithoutLossOrDuplicate() throws IOException {
+        String shard = fake.addShard(null);
+        List<String> written = write(shard, 15);
+        ShardSplitReader reader = reader(Duration.ofMillis(1));
+        assign(reader, split(shard, ShardPosition.trimHorizon()));
+        Result first = drain(reader, 1); // 10 records, holds an iterator at index 10
+
+        fake.advanceClock(Duration.ofMinutes(16).toMillis());
+        Result rest = drain(reader, 3);
+
+        List<String> all = new ArrayList<>(first.sequenceNumbers);
+        all.addAll(rest.sequenceNumbers);
+        assertThat(all).containsExactlyElementsOf(written);
+        // The new iterator came from the last record handed out, not from the trim horizon.
+        assertThat(fake.getShardIteratorCalls.get()).isEqualTo(2);
+    }
+
+    @Test
+    void idleShardIsPolledAtTheIdleIntervalAndNeverBusyLoops() throws Exception {
+        String shard = fake.addShard(null);
+        ShardSplitReader reader = reader(Duration.ofMillis(200));
+        assign(reader, split(shard, ShardPosition.trimHorizon()));
+
+        long start = System.nanoTime();
+        drain(reader, 10);
+        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        // Ten fetches of an idle shard: every other fetch sleeps until the shard is due again.
+        assertThat(fake.getRecordsCalls.get()).isBetween(4, 6);
+        assertThat(elapsedMillis).isGreaterThanOrEqualTo(800);
+    }
+
+    @Test
+    void wakeUpInterruptsAnIdleWait() throws Exception {
+        String shard = fake.addShard(null);
+        ShardSplitReader reader = reader(Duration.ofMinutes(10));
+        assign(reader, split(shard, ShardPosition.trimHorizon()));
+        drain(reader, 1); // empty: next poll in 10 minutes
+
+        CompletableFuture<Long> waited =
+                CompletableFuture.supplyAsync(
+                        () -> {
+                            long start = System.nanoTime();
+                            try {
+                                reader.fetch();
+                            } catch (IOException e) {
+                                throw new RuntimeException(e);
+                            }
+                            return System.nanoTime() - start;
+                        });
+        Thread.sleep(200);
+        reader.wakeUp();
+
+        assertThat(waited.get(5, TimeUnit.SECONDS)).isLessThan(TimeUnit.SECONDS.toNanos(5));
+    }
+
+    @Test
+    void throttledShardBacksOffAloneWhileOthersAreRead() throws IOException {
+        String slow = fake.addShard(null);
+        String fast = fake.addShard(null);
+        List<String> fastRecords = write(fast, 5);
+        write(slow, 5);
+        ShardSplitReader reader = reader(Duration.ofHours(1));
+        // The slow shard is polled first (splits added last go first) and gets throttled.
+        assign(reader, split(fast, ShardPosition.trimHorizon()));
+        assign(reader, split(slow, ShardPosition.trimHorizon()));
+        fake.throttleNextCalls(1);
+
+        Result first = drain(reader, 1);
+
+        assertThat(first.shards).containsOnly(fast);
+        assertThat(first.sequenceNumbers).containsExactlyElementsOf(fastRecords);
+        Result later = drain(reader, 3);
+        assertThat(later.shards).contains(slow).hasSize(5);
+    }
+
+    @Test
+    void latestIteratorIsRefreshedUntilTheFirstRecord() throws IOException {
+        String shard = fake.addShard(null);
+        write(shard, 5); // before the job start: never read
+        String iterator =
+                fake.getShardIterator(
+                        FakeStreamsClient.STREAM_ARN, shard, ShardIteratorType.LATEST, null);
+        ShardSplitReader reader = reader(Duration.ofMillis(1));
+        assign(reader, split(shard, ShardPosition.latestIterator(iterator, fake.clockMillis())));
+
+        Result idle = drain(reader, 2);
+        assertThat(idle.sequenceNumbers).isEmpty();
+        assertThat(idle.iterators).isNotEmpty();
+
+        List<String> after = write(shard, 3);
+        Result result = drain(reader, 2);
+        assertThat(result.sequenceNumbers).containsExactlyElementsOf(after);
+    }
+
+    @Test
+    void expiredLatestIteratorFallsBackToTheStartTimeWithoutLosingRecords() throws IOException {
+        String shard = fake.addShard(null);
+        write(shard, 3); // written 2 hours before the start: skipped
+        fake.advanceClock(Duration.ofHours(2).toMillis());
+        long jobStart = fake.clockMillis();
+        String iterator =
+                fake.getShardIterator(
+                        FakeStreamsClient.STREAM_ARN, shard, ShardIteratorType.LATEST, null);
+        List<String> afterStart = write(shard, 4);
+        fake.advanceClock(Duration.ofMinutes(20).toMillis()); // the job-start iterator expires
+        ShardSplitReader reader = reader(Duration.ofMillis(1));
+        assign(reader, split(shard, ShardPosition.latestIterator(iterator, jobStart)));
+
+        Result result = drain(reader, 3);
+
+        assertThat(result.sequenceNumbers).containsExactlyElementsOf(afterStart);
+    }
+
+    @Test
+    void atTimestampSkipsOlderRecords() throws IOException {
+        String shard = fake.addShard(null);
+        write(shard, 3);
+        fake.advanceClock(5_000);
+        long from = fake.clockMillis();
+        List<String> newer = write(shard, 3);
+        ShardSplitReader reader = reader(Duration.ofMillis(1));
+        assign(reader, split(shard, ShardPosition.atTimestamp(from)));
+
+        assertThat(drain(reader, 2).sequenceNumbers).containsExactlyElementsOf(newer);
+    }
+
+    @Test
+    void trimmedPositionFailsWithShardAndPosition() {
+        String shard = fake.addShard(null);
+        List<String> written = write(shard, 10);
+        fake.trim(shard, 5);
+        ShardSplitReader reader = reader(Duration.ofMillis(1));
+        assign(reader, split(shard, ShardPosition.afterSequenceNumber(written.get(1))));
+
+        assertThatThrownBy(() -> reader.fetch())
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(shard)
+                .hasMessageContaining(written.get(1))
+                .hasMessageContaining("trimmed");
+    }
+
+    @Test
+    void boundedModeFinishesAnOpenShardOnceCaughtUp() throws IOException {
+        String shard = fake.addShard(null);
+        List<String> written = write(shard, 4);
+        Configuration config = new Configuration();
+        config.set(DynamoDbStreamsSourceOptions.IDLE_POLL_INTERVAL, Duration.ofMillis(1));
+        ShardSplitReader reader =
+                new ShardSplitReader(fake, ShardReaderSettings.bounded(config, fake.clockMillis()));
+        assign(reader, split(shard, ShardPosition.trimHorizon()));
+
+        Result result = drain(reader, 10);
+
+        assertThat(result.sequenceNumbers).containsExactlyElementsOf(written);
+        assertThat(result.finished).containsExactly(shard);
+    }
+}

@@ -1,0 +1,318 @@
+package io.github.ddbstreams.flink.testutils;
+
+import io.github.ddbstreams.flink.source.client.StreamPage;
+import io.github.ddbstreams.flink.source.client.StreamsClient;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ExpiredIteratorException;
+import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
+import software.amazon.awssdk.services.dynamodb.model.LimitExceededException;
+import software.amazon.awssdk.services.dynamodb.model.OperationType;
+import software.amazon.awssdk.services.dynamodb.model.Record;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.SequenceNumberRange;
+import software.amazon.awssdk.services.dynamodb.model.Shard;
+import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+import software.amazon.awssdk.services.dynamodb.model.StreamRecord;
+import software.amazon.awssdk.services.dynamodb.model.StreamStatus;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+import software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException;
+
+/**
+ * An in-memory DynamoDB stream behind the {@link StreamsClient} seam, for unit tests. It keeps
+ * shards with their records and lineage, and can simulate what the service does: rollovers (one
+ * child), splits (two children), iterator expiry, trimming, throttling, and DynamoDB Local's habit
+ * of ignoring {@code ShardFilter}. Thread-safe (every method synchronized), so readers on fetcher
+ * threads and a test thread can share it. Iterators are readable strings {@code
+ * shardId#index#issuedAtMillis}.
+ */
+public final class FakeStreamsClient implements StreamsClient {
+
+    /** Default stream ARN of a fake stream. */
+    public static final String STREAM_ARN =
+            "arn:aws:dynamodb:us-east-1:123456789012:table/fake/stream/2026-01-01T00:00:00.000";
+
+    private static final long ITERATOR_LIFETIME_MILLIS = 15 * 60 * 1000;
+
+    private final String streamArn;
+    private final TreeMap<String, FakeShard> shards = new TreeMap<>();
+    private long clockMillis = 1_700_000_000_000L;
+    private long nextShardTime = clockMillis;
+    private long nextSequenceNumber = 100;
+    private boolean honourShardFilter = true;
+    private int throttleNextCalls;
+    private StreamStatus status = StreamStatus.ENABLED;
+
+    public final AtomicInteger getRecordsCalls = new AtomicInteger();
+    public final AtomicInteger describeStreamCalls = new AtomicInteger();
+    public final AtomicInteger listChildShardsCalls = new AtomicInteger();
+    public final AtomicInteger getShardIteratorCalls = new AtomicInteger();
+
+    public FakeStreamsClient() {
+        this(STREAM_ARN);
+    }
+
+    public FakeStreamsClient(String streamArn) {
+        this.streamArn = streamArn;
+    }
+
+    private static final class FakeShard {
+        final String id;
+        final String parentId;
+        final List<Record> records = new ArrayList<>();
+        boolean closed;
+
+        /** Records below this index are trimmed. */
+        int trimmedBefore;
+
+        FakeShard(String id, String parentId) {
+            this.id = id;
+            this.parentId = parentId;
+        }
+    }
+
+    // ------------------------------------------------------------------ test controls
+
+    /** Adds an open shard; ids grow with creation time as on AWS. */
+    public synchronized String addShard(String parentId) {
+        String id = String.format("shardId-%020d-%08x", nextShardTime++, shards.size());
+        shards.put(id, new FakeShard(id, parentId));
+        return id;
+    }
+
+    /** Appends a record for item {@code key}; returns its sequence number. */
+    public synchronized String put(String shardId, String key, OperationType op, long version) {
+        FakeShard shard = shard(shardId);
+        if (shard.closed) {
+            throw new IllegalStateException("shard " + shardId + " is closed");
+        }
+        String seq = String.format("%021d", nextSequenceNumber++);
+        Map<String, AttributeValue> keys = Map.of("pk", AttributeValue.fromS(key));
+        Map<String, AttributeValue> image =
+                Map.of(
+                        "pk", AttributeValue.fromS(key),
+                        "version", AttributeValue.fromN(Long.toString(version)));
+        StreamRecord.Builder data =
+                StreamRecord.builder()
+                        .keys(keys)
+                        .sequenceNumber(seq)
+                        .sizeBytes(42L)
+                        .streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)
+                        .approximateCreationDateTime(Instant.ofEpochMilli(clockMillis));
+        if (op != OperationType.REMOVE) {
+            data.newImage(image);
+        }
+        shard.records.add(
+                Record.builder()
+                        .eventID("e" + seq)
+                        .eventName(op)
+                        .eventSource("aws:dynamodb")
+                        .dynamodb(data.build())
+                        .build());
+        return seq;
+    }
+
+    /** Closes the shard and opens one child (the periodic rollover); returns the child id. */
+    public synchronized String rollover(String shardId) {
+        shard(shardId).closed = true;
+        return addShard(shardId);
+    }
+
+    /** Closes the shard and opens two children (a partition split). */
+    public synchronized List<String> split(String shardId) {
+        shard(shardId).closed = true;
+        return List.of(addShard(shardId), addShard(shardId));
+    }
+
+    /** Makes the oldest {@code count} records of the shard unreadable. */
+    public synchronized void trim(String shardId, int count) {
+        shard(shardId).trimmedBefore = count;
+    }
+
+    public synchronized void advanceClock(long millis) {
+        clockMillis += millis;
+    }
+
+    public synchronized long clockMillis() {
+        return clockMillis;
+    }
+
+    /** The next {@code n} AWS calls fail with {@link LimitExceededException}. */
+    public synchronized void throttleNextCalls(int n) {
+        throttleNextCalls = n;
+    }
+
+    /** Behave like DynamoDB Local: {@code ShardFilter(CHILD_SHARDS)} returns nothing. */
+    public synchronized void ignoreShardFilter() {
+        honourShardFilter = false;
+    }
+
+    public synchronized void setStatus(StreamStatus status) {
+        this.status = status;
+    }
+
+    public synchronized List<String> shardIds() {
+        return new ArrayList<>(shards.keySet());
+    }
+
+    // ------------------------------------------------------------------ StreamsClient
+
+    @Override
+    public String resolveLatestStreamArn(String tableName) {
+        return streamArn;
+    }
+
+    @Override
+    public synchronized StreamPage describeStream(String arn, String exclusiveStartShardId) {
+        describeStreamCalls.incrementAndGet();
+        checkArn(arn);
+        maybeThrottle();
+        Map<String, FakeShard> tail =
+                exclusiveStartShardId == null
+                        ? shards
+                        : shards.tailMap(exclusiveStartShardId, false);
+        List<Shard> page = new ArrayList<>();
+        String last = null;
+        for (FakeShard shard : tail.values()) {
+            if (page.size() == 100) {
+                last = page.get(99).shardId();
+                break;
+            }
+            page.add(toShard(shard));
+        }
+        return new StreamPage(status, StreamViewType.NEW_AND_OLD_IMAGES, page, last);
+    }
+
+    @Override
+    public synchronized List<Shard> listChildShards(String arn, String parentShardId) {
+        listChildShardsCalls.incrementAndGet();
+        checkArn(arn);
+        maybeThrottle();
+        List<Shard> children = new ArrayList<>();
+        if (honourShardFilter) {
+            for (FakeShard shard : shards.values()) {
+                if (parentShardId.equals(shard.parentId)) {
+                    children.add(toShard(shard));
+                }
+            }
+        }
+        return children;
+    }
+
+    @Override
+    public synchronized String getShardIterator(
+            String arn, String shardId, ShardIteratorType type, String sequenceNumber) {
+        getShardIteratorCalls.incrementAndGet();
+        checkArn(arn);
+        maybeThrottle();
+        FakeShard shard = shard(shardId);
+        int index;
+        switch (type) {
+            case TRIM_HORIZON:
+                index = shard.trimmedBefore;
+                break;
+            case LATEST:
+                index = shard.records.size();
+                break;
+            case AFTER_SEQUENCE_NUMBER:
+            case AT_SEQUENCE_NUMBER:
+                index = indexOf(shard, sequenceNumber);
+                if (index < shard.trimmedBefore) {
+                    throw TrimmedDataAccessException.builder()
+                            .message("sequence number " + sequenceNumber + " is trimmed")
+                            .build();
+                }
+                if (type == ShardIteratorType.AFTER_SEQUENCE_NUMBER) {
+                    index++;
+                }
+                break;
+            default:
+                throw new IllegalArgumentException("unsupported iterator type " + type);
+        }
+        return shardId + "#" + index + "#" + clockMillis;
+    }
+
+    @Override
+    public synchronized GetRecordsResponse getRecords(String iterator, int limit) {
+        getRecordsCalls.incrementAndGet();
+        maybeThrottle();
+        String[] parts = iterator.split("#");
+        FakeShard shard = shard(parts[0]);
+        int index = Integer.parseInt(parts[1]);
+        if (clockMillis - Long.parseLong(parts[2]) > ITERATOR_LIFETIME_MILLIS) {
+            throw ExpiredIteratorException.builder().message("iterator expired").build();
+        }
+        if (index < shard.trimmedBefore) {
+            throw TrimmedDataAccessException.builder().message("iterator in trimmed data").build();
+        }
+        int end = Math.min(shard.records.size(), index + limit);
+        List<Record> records = new ArrayList<>(shard.records.subList(index, end));
+        boolean atEnd = shard.closed && end == shard.records.size();
+        return GetRecordsResponse.builder()
+                .records(records)
+                .nextShardIterator(atEnd ? null : shard.id + "#" + end + "#" + clockMillis)
+                .build();
+    }
+
+    @Override
+    public void close() {}
+
+    // ------------------------------------------------------------------ helpers
+
+    private void maybeThrottle() {
+        if (throttleNextCalls > 0) {
+            throttleNextCalls--;
+            throw LimitExceededException.builder().message("rate exceeded (fake)").build();
+        }
+    }
+
+    private void checkArn(String arn) {
+        if (!streamArn.equals(arn)) {
+            throw ResourceNotFoundException.builder()
+                    .message("Requested resource not found: Stream: " + arn + " not found")
+                    .build();
+        }
+    }
+
+    private FakeShard shard(String shardId) {
+        FakeShard shard = shards.get(shardId);
+        if (shard == null) {
+            throw ResourceNotFoundException.builder()
+                    .message("Requested resource not found: Shard: " + shardId)
+                    .build();
+        }
+        return shard;
+    }
+
+    private static int indexOf(FakeShard shard, String sequenceNumber) {
+        for (int i = 0; i < shard.records.size(); i++) {
+            if (shard.records.get(i).dynamodb().sequenceNumber().equals(sequenceNumber)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("no record " + sequenceNumber + " in " + shard.id);
+    }
+
+    private static Shard toShard(FakeShard shard) {
+        SequenceNumberRange.Builder range = SequenceNumberRange.builder();
+        if (!shard.records.isEmpty()) {
+            range.startingSequenceNumber(shard.records.get(0).dynamodb().sequenceNumber());
+            if (shard.closed) {
+                range.endingSequenceNumber(
+                        shard.records.get(shard.records.size() - 1).dynamodb().sequenceNumber());
+            }
+        } else if (shard.closed) {
+            range.endingSequenceNumber("0");
+        }
+        return Shard.builder()
+                .shardId(shard.id)
+                .parentShardId(shard.parentId)
+                .sequenceNumberRange(range.build())
+                .build();
+    }
+}
