@@ -9,6 +9,7 @@ import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumera
 import io.github.ddbstreams.flink.source.enumerator.EnumeratorSettings;
 import io.github.ddbstreams.flink.source.enumerator.LineageAffinityAssigner;
 import io.github.ddbstreams.flink.source.reader.DynamoDbStreamsSourceReader;
+import io.github.ddbstreams.flink.source.reader.ShardReaderMetrics;
 import io.github.ddbstreams.flink.source.reader.ShardReaderSettings;
 import io.github.ddbstreams.flink.source.reader.ShardRecordEmitter;
 import io.github.ddbstreams.flink.source.reader.ShardSplitReader;
@@ -103,9 +104,13 @@ public final class DynamoDbStreamsSource<T>
                 bounded
                         ? ShardReaderSettings.bounded(config, boundedStartMillis)
                         : ShardReaderSettings.unbounded(config);
+        ShardReaderMetrics metrics = new ShardReaderMetrics(readerContext.metricGroup());
+        boolean skipBadRecords =
+                config.get(DynamoDbStreamsSourceOptions.ON_DESERIALIZATION_ERROR)
+                        == DynamoDbStreamsSourceOptions.OnDeserializationError.SKIP;
         return new DynamoDbStreamsSourceReader<>(
-                () -> new ShardSplitReader(clientFactory.create(awsConfig), settings),
-                new ShardRecordEmitter<>(deserializer),
+                () -> new ShardSplitReader(clientFactory.create(awsConfig), settings, metrics),
+                new ShardRecordEmitter<>(deserializer, skipBadRecords, metrics),
                 config,
                 readerContext);
     }

@@ -76,4 +76,68 @@ public final class DynamoDbStreamsSourceOptions {
                             "In bounded mode, how many GetRecords calls in a row must return no "
                                     + "records before a shard that was open at job start counts "
                                     + "as read up to the job start.");
+
+    public static final ConfigOption<Duration> RETRY_GIVE_UP_AFTER =
+            ConfigOptions.key("source.retry.give-up-after")
+                    .durationType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "If set, a shard whose AWS calls keep failing (throttling, 5xx, "
+                                    + "network errors) for this long fails the job with the last "
+                                    + "error. Unset (default): retry forever, never restarting "
+                                    + "the job; the failures are visible in the retry metrics.");
+
+    public static final ConfigOption<OnTrimmedData> ON_TRIMMED_DATA =
+            ConfigOptions.key("source.on-trimmed-data")
+                    .enumType(OnTrimmedData.class)
+                    .defaultValue(OnTrimmedData.FAIL)
+                    .withDescription(
+                            "What to do when a shard's checkpointed position is older than the "
+                                    + "stream's 24 h retention (TrimmedDataAccessException), "
+                                    + "e.g. after restoring an old savepoint. FAIL: fail the job, "
+                                    + "naming shard and position. SKIP_TO_TRIM_HORIZON: continue "
+                                    + "from the oldest retained record, log a warning and count "
+                                    + "it in the trimmedDataSkips metric; the changes in between "
+                                    + "are lost.");
+
+    public static final ConfigOption<OnDeserializationError> ON_DESERIALIZATION_ERROR =
+            ConfigOptions.key("source.on-deserialization-error")
+                    .enumType(OnDeserializationError.class)
+                    .defaultValue(OnDeserializationError.FAIL)
+                    .withDescription(
+                            "What to do when the deserializer throws on a record. FAIL: fail "
+                                    + "the job, naming shard and sequence number. SKIP: drop the "
+                                    + "record, count it in the deserializationErrors metric and "
+                                    + "go on.");
+
+    public static final ConfigOption<OnStreamDisabled> ON_STREAM_DISABLED =
+            ConfigOptions.key("source.on-stream-disabled")
+                    .enumType(OnStreamDisabled.class)
+                    .defaultValue(OnStreamDisabled.KEEP_RUNNING)
+                    .withDescription(
+                            "What to do once a disabled stream (status DISABLED) has been read "
+                                    + "to the end of every shard. KEEP_RUNNING: stay running "
+                                    + "with nothing to read. FINISH: end the source, so a job "
+                                    + "with no other input finishes.");
+
+    /** See {@link #ON_TRIMMED_DATA}. */
+    @PublicEvolving
+    public enum OnTrimmedData {
+        FAIL,
+        SKIP_TO_TRIM_HORIZON
+    }
+
+    /** See {@link #ON_DESERIALIZATION_ERROR}. */
+    @PublicEvolving
+    public enum OnDeserializationError {
+        FAIL,
+        SKIP
+    }
+
+    /** See {@link #ON_STREAM_DISABLED}. */
+    @PublicEvolving
+    public enum OnStreamDisabled {
+        KEEP_RUNNING,
+        FINISH
+    }
 }

@@ -210,6 +210,39 @@ class DynamoDbStreamsSourceITCase {
     }
 
     @Test
+    void disabledStreamIsReadToItsEndThenTheSourceFinishes() throws Exception {
+        String arn = DYNAMODB.createTable("disabled", StreamViewType.NEW_AND_OLD_IMAGES);
+        VersionedWorkload workload =
+                new VersionedWorkload(DYNAMODB.dynamoDbClient(), "disabled", 10, 9);
+        workload.write(60);
+        DYNAMODB.dynamoDbClient()
+                .updateTable(
+                        b ->
+                                b.tableName("disabled")
+                                        .streamSpecification(s -> s.streamEnabled(false)));
+
+        DynamoDbStreamsSource<ChangeEvent> source =
+                DynamoDbStreamsSource.<ChangeEvent>builder()
+                        .streamArn(arn)
+                        .startingPosition(StartingPosition.trimHorizon())
+                        .awsConfig(DYNAMODB.awsConfig())
+                        .idlePollInterval(Duration.ofMillis(100))
+                        .setConfig(
+                                DynamoDbStreamsSourceOptions.ON_STREAM_DISABLED,
+                                DynamoDbStreamsSourceOptions.OnStreamDisabled.FINISH)
+                        .build();
+        List<ChangeEvent> received = new ArrayList<>();
+        try (CloseableIterator<ChangeEvent> events =
+                env(2, false)
+                        .fromSource(source, WatermarkStrategy.noWatermarks(), "disabled")
+                        .executeAndCollect("disabled")) {
+            events.forEachRemaining(received::add); // ends only if the source finishes
+        }
+
+        assertThat(workload.verify(received)).isEmpty();
+    }
+
+    @Test
     void unknownStreamFailsFastNamingTheArn() {
         String arn =
                 "arn:aws:dynamodb:ddblocal:000000000000:table/missing/stream/2026-01-01T00:00:00.000";

@@ -45,7 +45,8 @@ public final class FakeStreamsClient implements StreamsClient {
     private long nextShardTime = clockMillis;
     private long nextSequenceNumber = 100;
     private boolean honourShardFilter = true;
-    private int throttleNextCalls;
+    private int failNextCalls;
+    private java.util.function.Supplier<RuntimeException> failure;
     private StreamStatus status = StreamStatus.ENABLED;
 
     public final AtomicInteger getRecordsCalls = new AtomicInteger();
@@ -144,7 +145,20 @@ public final class FakeStreamsClient implements StreamsClient {
 
     /** The next {@code n} AWS calls fail with {@link LimitExceededException}. */
     public synchronized void throttleNextCalls(int n) {
-        throttleNextCalls = n;
+        failNextCalls(
+                n, () -> LimitExceededException.builder().message("rate exceeded (fake)").build());
+    }
+
+    /** The next {@code n} AWS calls fail with what {@code error} supplies. */
+    public synchronized void failNextCalls(
+            int n, java.util.function.Supplier<RuntimeException> error) {
+        failNextCalls = n;
+        failure = error;
+    }
+
+    /** Removes a shard, as retention does 24 hours after it closed. */
+    public synchronized void removeShard(String shardId) {
+        shards.remove(shardId);
     }
 
     /** Behave like DynamoDB Local: {@code ShardFilter(CHILD_SHARDS)} returns nothing. */
@@ -265,9 +279,9 @@ public final class FakeStreamsClient implements StreamsClient {
     // ------------------------------------------------------------------ helpers
 
     private void maybeThrottle() {
-        if (throttleNextCalls > 0) {
-            throttleNextCalls--;
-            throw LimitExceededException.builder().message("rate exceeded (fake)").build();
+        if (failNextCalls > 0) {
+            failNextCalls--;
+            throw failure.get();
         }
     }
 

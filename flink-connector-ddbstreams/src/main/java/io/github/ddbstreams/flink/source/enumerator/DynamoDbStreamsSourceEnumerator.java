@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+import software.amazon.awssdk.services.dynamodb.model.StreamStatus;
 
 /**
  * Discovers shards and hands them to readers parent-before-child. Wiring only: lineage and
@@ -53,6 +54,7 @@ public final class DynamoDbStreamsSourceEnumerator
     private boolean initialDiscoveryDone;
     private long lastCompleteListingMillis;
     private boolean noMoreSplitsSignalled;
+    private boolean streamDisabled;
 
     /** Finishes reported since the last snapshot, by reporting subtask. */
     private Map<String, Integer> finishesSinceSnapshot = new HashMap<>();
@@ -180,6 +182,20 @@ public final class DynamoDbStreamsSourceEnumerator
     }
 
     private void afterListing(ShardDiscovery.Listing listing, long now) {
+        boolean disabled =
+                listing.status == null
+                        ? streamDisabled
+                        : listing.status == StreamStatus.DISABLED
+                                || listing.status == StreamStatus.DISABLING;
+        if (disabled && !streamDisabled) {
+            LOG.warn(
+                    "Stream {} is {}: its shards are read to their ends, then the source {} "
+                            + "(source.on-stream-disabled)",
+                    streamArn,
+                    listing.status,
+                    settings.finishWhenDisabled() ? "finishes" : "keeps running idle");
+        }
+        streamDisabled = disabled;
         if (listing.complete) {
             lastCompleteListingMillis = now;
         }
@@ -276,7 +292,7 @@ public final class DynamoDbStreamsSourceEnumerator
             LOG.debug("Assigning {}", assignment);
             context.assignSplits(new SplitsAssignment<>(assignment));
         }
-        signalNoMoreSplitsIfBoundedReadDone();
+        signalNoMoreSplitsIfAllRead();
     }
 
     private ShardPosition defaultPosition() {
@@ -297,8 +313,17 @@ public final class DynamoDbStreamsSourceEnumerator
         return created > jobStartMillis;
     }
 
-    private void signalNoMoreSplitsIfBoundedReadDone() {
-        if (!settings.bounded() || noMoreSplitsSignalled || !initialDiscoveryDone) {
+    /**
+     * Ends the readers when nothing is left to read: in bounded mode once every shard created
+     * before the job start is finished, and for a disabled stream (if so configured) once every
+     * shard is finished, since a disabled stream gets no new shards.
+     */
+    private void signalNoMoreSplitsIfAllRead() {
+        boolean finishDisabled = streamDisabled && settings.finishWhenDisabled();
+        if (!(settings.bounded() || finishDisabled) || noMoreSplitsSignalled) {
+            return;
+        }
+        if (!initialDiscoveryDone) {
             return;
         }
         for (ShardNode node : graph.snapshot()) {
@@ -309,8 +334,9 @@ public final class DynamoDbStreamsSourceEnumerator
         }
         noMoreSplitsSignalled = true;
         LOG.info(
-                "Bounded read of stream {} done: every shard up to the job start is read",
-                streamArn);
+                "Stream {}: every shard to read is finished ({}); ending the readers",
+                streamArn,
+                settings.bounded() ? "bounded read" : "stream disabled");
         for (int subtask : context.registeredReaders().keySet()) {
             context.signalNoMoreSplits(subtask);
         }

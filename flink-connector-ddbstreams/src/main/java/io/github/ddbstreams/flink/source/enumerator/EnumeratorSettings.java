@@ -19,6 +19,7 @@ public final class EnumeratorSettings implements Serializable {
     private final long discoveryIntervalMillis;
     private final long fullListingIntervalMillis;
     private final boolean bounded;
+    private final boolean finishWhenDisabled;
 
     public EnumeratorSettings(
             StartingPosition startingPosition, Configuration config, boolean bounded) {
@@ -28,6 +29,9 @@ public final class EnumeratorSettings implements Serializable {
         this.fullListingIntervalMillis =
                 config.get(DynamoDbStreamsSourceOptions.SHARD_FULL_LISTING_INTERVAL).toMillis();
         this.bounded = bounded;
+        this.finishWhenDisabled =
+                config.get(DynamoDbStreamsSourceOptions.ON_STREAM_DISABLED)
+                        == DynamoDbStreamsSourceOptions.OnStreamDisabled.FINISH;
     }
 
     StartingPosition startingPosition() {
@@ -48,5 +52,9 @@ public final class EnumeratorSettings implements Serializable {
 
     boolean bounded() {
         return bounded;
+    }
+
+    boolean finishWhenDisabled() {
+        return finishWhenDisabled;
     }
 }

@@ -23,9 +23,10 @@ final class ShardDiscovery {
         /** True if the listing started at the stream's first shard and ran to its last page. */
         final boolean complete;
 
-        final StreamStatus status;
+        /** The stream's status, or null if this listing did not ask (a child lookup). */
+        @Nullable final StreamStatus status;
 
-        Listing(List<DiscoveredShard> shards, boolean complete, StreamStatus status) {
+        Listing(List<DiscoveredShard> shards, boolean complete, @Nullable StreamStatus status) {
             this.shards = shards;
             this.complete = complete;
             this.status = status;
@@ -77,7 +78,7 @@ final class ShardDiscovery {
             for (Shard child : children) {
                 shards.add(toDiscovered(child));
             }
-            return new Listing(shards, false, StreamStatus.ENABLED);
+            return new Listing(shards, false, null);
         }
         return listAfter(newestKnownShardId);
     }

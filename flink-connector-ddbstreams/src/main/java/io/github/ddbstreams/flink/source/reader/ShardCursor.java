@@ -31,6 +31,7 @@ final class ShardCursor {
 
     long nextPollAtNanos;
     int consecutiveFailures;
+    long failingSinceNanos;
     int consecutiveEmptyPolls;
 
     ShardCursor(ShardSplit split) {
@@ -67,6 +68,7 @@ final class ShardCursor {
     void onIteratorLost() {
         iterator = null;
         if (lastSequenceNumber == null
+                && !restartAtTrimHorizon
                 && split.getPosition().getKind() == ShardPosition.Kind.LATEST_ITERATOR) {
             // The job-start point is gone with its iterator: re-read from the oldest record and
             // drop what was created before the start, so nothing written after it is lost.
@@ -74,6 +76,17 @@ final class ShardCursor {
                     split.getPosition().getTimestampMillis() - LATEST_FALLBACK_MARGIN_MILLIS;
         }
     }
+
+    /** Called after trimmed data was skipped: read on from the oldest retained record. */
+    void restartAtTrimHorizon() {
+        iterator = null;
+        lastSequenceNumber = null;
+        skipCreatedBeforeMillis = Long.MIN_VALUE;
+        restartAtTrimHorizon = true;
+    }
+
+    /** Set once trimmed data was skipped: the split's own position is no longer the way in. */
+    boolean restartAtTrimHorizon;
 
     /** True if the record is before the starting point and must not be emitted. */
     boolean skips(Record record) {

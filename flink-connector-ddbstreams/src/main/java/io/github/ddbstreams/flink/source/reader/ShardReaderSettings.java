@@ -26,6 +26,10 @@ public final class ShardReaderSettings implements Serializable {
     private final boolean bounded;
     private final long boundedEndMillis;
     private final int boundedEmptyPollsToFinish;
+    private final boolean skipTrimmedData;
+
+    /** -1: retry forever. */
+    private final long giveUpAfterNanos;
 
     private ShardReaderSettings(Configuration config, boolean bounded, long jobStartMillis) {
         this.maxRecordsPerCall = config.get(DynamoDbStreamsSourceOptions.GET_RECORDS_MAX_RECORDS);
@@ -39,6 +43,13 @@ public final class ShardReaderSettings implements Serializable {
                 bounded ? jobStartMillis + BOUNDED_END_MARGIN_MILLIS : Long.MAX_VALUE;
         this.boundedEmptyPollsToFinish =
                 config.get(DynamoDbStreamsSourceOptions.BOUNDED_EMPTY_POLLS_TO_FINISH);
+        this.skipTrimmedData =
+                config.get(DynamoDbStreamsSourceOptions.ON_TRIMMED_DATA)
+                        == DynamoDbStreamsSourceOptions.OnTrimmedData.SKIP_TO_TRIM_HORIZON;
+        this.giveUpAfterNanos =
+                config.getOptional(DynamoDbStreamsSourceOptions.RETRY_GIVE_UP_AFTER)
+                        .map(java.time.Duration::toNanos)
+                        .orElse(-1L);
     }
 
     public static ShardReaderSettings unbounded(Configuration config) {
@@ -64,6 +75,15 @@ public final class ShardReaderSettings implements Serializable {
 
     int boundedEmptyPollsToFinish() {
         return boundedEmptyPollsToFinish;
+    }
+
+    boolean skipTrimmedData() {
+        return skipTrimmedData;
+    }
+
+    /** True if a shard failing since {@code failingForNanos} must stop retrying. */
+    boolean shouldGiveUp(long failingForNanos) {
+        return giveUpAfterNanos >= 0 && failingForNanos >= giveUpAfterNanos;
     }
 
     boolean isPastBoundedEnd(Record record) {

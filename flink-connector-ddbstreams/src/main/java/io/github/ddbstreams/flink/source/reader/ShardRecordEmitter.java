@@ -2,11 +2,14 @@ package io.github.ddbstreams.flink.source.reader;
 
 import io.github.ddbstreams.flink.format.DynamoDbStreamsDeserializer;
 import io.github.ddbstreams.flink.source.split.ShardSplitState;
+import java.io.IOException;
 import java.time.Instant;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SourceOutput;
 import org.apache.flink.connector.base.source.reader.RecordEmitter;
 import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 
 /**
@@ -18,11 +21,24 @@ import software.amazon.awssdk.services.dynamodb.model.Record;
 public final class ShardRecordEmitter<T>
         implements RecordEmitter<ShardElement, T, ShardSplitState> {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ShardRecordEmitter.class);
+
     private final DynamoDbStreamsDeserializer<T> deserializer;
+    private final boolean skipDeserializationErrors;
+    private final ShardReaderMetrics metrics;
     private final OutputCollector<T> collector = new OutputCollector<>();
 
     public ShardRecordEmitter(DynamoDbStreamsDeserializer<T> deserializer) {
+        this(deserializer, false, ShardReaderMetrics.unregistered());
+    }
+
+    public ShardRecordEmitter(
+            DynamoDbStreamsDeserializer<T> deserializer,
+            boolean skipDeserializationErrors,
+            ShardReaderMetrics metrics) {
         this.deserializer = deserializer;
+        this.skipDeserializationErrors = skipDeserializationErrors;
+        this.metrics = metrics;
     }
 
     @Override
@@ -36,9 +52,38 @@ public final class ShardRecordEmitter<T>
         Instant created = record.dynamodb().approximateCreationDateTime();
         collector.output = output;
         collector.timestamp = created == null ? Long.MIN_VALUE : created.toEpochMilli();
-        deserializer.deserialize(
-                record, state.getSplit().getStreamArn(), state.getShardId(), collector);
-        state.setLastSequenceNumber(record.dynamodb().sequenceNumber());
+        String sequenceNumber = record.dynamodb().sequenceNumber();
+        try {
+            deserializer.deserialize(
+                    record, state.getSplit().getStreamArn(), state.getShardId(), collector);
+        } catch (Exception e) {
+            onDeserializationError(state, sequenceNumber, e);
+        }
+        state.setLastSequenceNumber(sequenceNumber);
+    }
+
+    private void onDeserializationError(ShardSplitState state, String sequenceNumber, Exception e)
+            throws IOException {
+        String where = "record " + sequenceNumber + " of shard " + state.getShardId();
+        if (!skipDeserializationErrors) {
+            throw new IOException(
+                    "The deserializer failed on "
+                            + where
+                            + ". Fix the deserializer, or set 'source.on-deserialization-error' "
+                            + "to SKIP to drop such records.",
+                    e);
+        }
+        metrics.deserializationErrors.inc();
+        // One warning per error would flood the log when a whole stream is malformed.
+        if (metrics.deserializationErrors() == 1) {
+            LOG.warn(
+                    "Skipping {}: the deserializer failed (logged once; see the "
+                            + "deserializationErrors metric for the count)",
+                    where,
+                    e);
+        } else {
+            LOG.debug("Skipping {}: the deserializer failed", where, e);
+        }
     }
 
     private static final class OutputCollector<T> implements Collector<T> {

@@ -24,10 +24,9 @@ import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.model.ExpiredIteratorException;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
-import software.amazon.awssdk.services.dynamodb.model.LimitExceededException;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
@@ -46,6 +45,7 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
 
     private final StreamsClient client;
     private final ShardReaderSettings settings;
+    private final ShardReaderMetrics metrics;
 
     /** Shards in round-robin order; a polled shard goes to the back. */
     private final Deque<ShardCursor> cursors = new ArrayDeque<>();
@@ -55,8 +55,14 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
     private boolean wakeUpRequested;
 
     public ShardSplitReader(StreamsClient client, ShardReaderSettings settings) {
+        this(client, settings, ShardReaderMetrics.unregistered());
+    }
+
+    public ShardSplitReader(
+            StreamsClient client, ShardReaderSettings settings, ShardReaderMetrics metrics) {
         this.client = client;
         this.settings = settings;
+        this.metrics = metrics;
     }
 
     @Override
@@ -120,39 +126,44 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
             if (cursor.iterator == null) {
                 cursor.iterator = obtainIterator(cursor);
             }
+            metrics.getRecordsCalls.inc();
             response = client.getRecords(cursor.iterator, settings.maxRecordsPerCall());
         } catch (ExpiredIteratorException e) {
             LOG.debug("Iterator of shard {} expired; getting a new one", cursor.shardId());
+            metrics.expiredIterators.inc();
             cursor.onIteratorLost();
             return false;
-        } catch (LimitExceededException | SdkClientException e) {
+        } catch (TrimmedDataAccessException e) {
+            onTrimmedData(cursor, e);
+            return false;
+        } catch (ResourceNotFoundException e) {
+            // A shard past retention is gone for good. If the stream itself is gone, the
+            // enumerator's next listing fails the job with a message naming the stream.
+            LOG.warn(
+                    "Shard {} of stream {} no longer exists ({}); treating it as finished",
+                    cursor.shardId(),
+                    cursor.split.getStreamArn(),
+                    e.getMessage());
+            metrics.shardsGone.inc();
+            return true;
+        } catch (SdkException e) {
+            if (!AwsErrors.isRetryable(e)) {
+                throw new IOException(
+                        String.format(
+                                "Reading shard %s of stream %s failed with a non-retryable "
+                                        + "error: %s",
+                                cursor.shardId(), cursor.split.getStreamArn(), e.getMessage()),
+                        e);
+            }
             backOff(cursor, e);
             return false;
-        } catch (TrimmedDataAccessException e) {
-            throw new IOException(
-                    String.format(
-                            "Shard %s of stream %s: the records at %s have been trimmed (DynamoDB "
-                                    + "Streams keeps records 24 hours), so continuing would "
-                                    + "silently lose changes. Restart the job without its "
-                                    + "checkpoint (choosing a starting position) to accept "
-                                    + "the loss.",
-                            cursor.shardId(),
-                            cursor.split.getStreamArn(),
-                            describePosition(cursor)),
-                    e);
-        } catch (ResourceNotFoundException e) {
-            throw new IOException(
-                    String.format(
-                            "Stream %s or its shard %s was not found (%s). Check that the stream "
-                                    + "ARN is right and the stream still exists.",
-                            cursor.split.getStreamArn(), cursor.shardId(), e.getMessage()),
-                    e);
         }
         cursor.consecutiveFailures = 0;
         List<Record> records = response.records();
         List<ShardElement> elements = null;
         boolean pastBoundedEnd = false;
         for (Record record : records) {
+            cursor.restartAtTrimHorizon = false;
             if (settings.isPastBoundedEnd(record)) {
                 pastBoundedEnd = true;
                 break;
@@ -186,6 +197,7 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
                     && cursor.consecutiveEmptyPolls >= settings.boundedEmptyPollsToFinish()) {
                 return true;
             }
+            metrics.emptyPolls.inc();
             cursor.nextPollAtNanos = now + settings.idlePollIntervalNanos();
         } else {
             cursor.consecutiveEmptyPolls = 0;
@@ -196,7 +208,7 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
 
     private String obtainIterator(ShardCursor cursor) {
         ShardSplit split = cursor.split;
-        if (cursor.lastSequenceNumber != null) {
+        if (cursor.lastSequenceNumber != null && !cursor.restartAtTrimHorizon) {
             return client.getShardIterator(
                     split.getStreamArn(),
                     split.getShardId(),
@@ -207,10 +219,50 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
                 split.getStreamArn(), split.getShardId(), ShardIteratorType.TRIM_HORIZON, null);
     }
 
-    private void backOff(ShardCursor cursor, Exception cause) {
+    private void onTrimmedData(ShardCursor cursor, TrimmedDataAccessException e)
+            throws IOException {
+        String where =
+                String.format(
+                        "shard %s of stream %s at %s",
+                        cursor.shardId(), cursor.split.getStreamArn(), describePosition(cursor));
+        if (!settings.skipTrimmedData()) {
+            throw new IOException(
+                    "The records of "
+                            + where
+                            + " have been trimmed (DynamoDB Streams keeps records 24 hours), so "
+                            + "continuing would silently lose changes. To accept the loss and "
+                            + "continue from the oldest retained record, set "
+                            + "'source.on-trimmed-data' to SKIP_TO_TRIM_HORIZON, or start the "
+                            + "job without its checkpoint.",
+                    e);
+        }
+        LOG.warn(
+                "Records of {} have been trimmed; continuing at the shard's oldest retained "
+                        + "record (source.on-trimmed-data = SKIP_TO_TRIM_HORIZON). The changes "
+                        + "in between are lost.",
+                where);
+        metrics.trimmedDataSkips.inc();
+        cursor.restartAtTrimHorizon();
+    }
+
+    private void backOff(ShardCursor cursor, SdkException cause) throws IOException {
+        long now = System.nanoTime();
+        if (cursor.consecutiveFailures == 0) {
+            cursor.failingSinceNanos = now;
+        } else if (settings.shouldGiveUp(now - cursor.failingSinceNanos)) {
+            throw new IOException(
+                    String.format(
+                            "Shard %s of stream %s: AWS calls kept failing for %d s "
+                                    + "('source.retry.give-up-after'); last error: %s",
+                            cursor.shardId(),
+                            cursor.split.getStreamArn(),
+                            TimeUnit.NANOSECONDS.toSeconds(now - cursor.failingSinceNanos),
+                            cause.getMessage()),
+                    cause);
+        }
+        metrics.retriedErrors.inc();
         cursor.consecutiveFailures++;
-        long delayNanos = settings.backOffNanos(cursor.consecutiveFailures);
-        cursor.nextPollAtNanos = System.nanoTime() + delayNanos;
+        cursor.nextPollAtNanos = now + settings.backOffNanos(cursor.consecutiveFailures);
         if (cursor.consecutiveFailures == 1) {
             LOG.info(
                     "GetRecords on shard {} failed ({}); retrying with back-off",

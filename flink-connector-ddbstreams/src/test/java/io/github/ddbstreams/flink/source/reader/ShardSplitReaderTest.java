@@ -268,4 +268,147 @@ class ShardSplitReaderTest {
         assertThat(result.sequenceNumbers).containsExactlyElementsOf(written);
         assertThat(result.finished).containsExactly(shard);
     }
+
+    private ShardSplitReader reader(Configuration extra, ShardReaderMetrics metrics) {
+        Configuration config = new Configuration();
+        config.set(DynamoDbStreamsSourceOptions.IDLE_POLL_INTERVAL, Duration.ofMillis(1));
+        config.set(DynamoDbStreamsSourceOptions.RETRY_INITIAL_BACKOFF, Duration.ofMillis(1));
+        config.set(DynamoDbStreamsSourceOptions.RETRY_MAX_BACKOFF, Duration.ofMillis(5));
+        config.addAll(extra);
+        return new ShardSplitReader(fake, ShardReaderSettings.unbounded(config), metrics);
+    }
+
+    @Test
+    void trimmedDataCanBeSkippedToTheTrimHorizonAndIsCounted() throws IOException {
+        String shard = fake.addShard(null);
+        List<String> written = write(shard, 10);
+        fake.trim(shard, 5);
+        Configuration config = new Configuration();
+        config.set(
+                DynamoDbStreamsSourceOptions.ON_TRIMMED_DATA,
+                DynamoDbStreamsSourceOptions.OnTrimmedData.SKIP_TO_TRIM_HORIZON);
+        ShardReaderMetrics metrics = ShardReaderMetrics.unregistered();
+        ShardSplitReader reader = reader(config, metrics);
+        assign(reader, split(shard, ShardPosition.afterSequenceNumber(written.get(1))));
+
+        Result result = drain(reader, 3);
+
+        assertThat(result.sequenceNumbers).containsExactlyElementsOf(written.subList(5, 10));
+        assertThat(metrics.trimmedDataSkips()).isEqualTo(1);
+    }
+
+    @Test
+    void trimmedDataFromGetRecordsIsHandledLikeFromGetShardIterator() throws IOException {
+        String shard = fake.addShard(null);
+        List<String> written = write(shard, 10);
+        ShardSplitReader failing = reader(new Configuration(), ShardReaderMetrics.unregistered());
+        assign(failing, split(shard, ShardPosition.trimHorizon()));
+        assertThat(drain(failing, 1).sequenceNumbers).containsExactlyElementsOf(written);
+        // The reader now holds an iterator; the data under it is trimmed before GetRecords.
+        fake.failNextCalls(
+                1,
+                () ->
+                        software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException
+                                .builder()
+                                .message("trimmed")
+                                .build());
+
+        assertThatThrownBy(() -> failing.fetch())
+                .hasMessageContaining(shard)
+                .hasMessageContaining(written.get(9))
+                .hasMessageContaining("source.on-trimmed-data");
+        assertThat(fake.getRecordsCalls.get()).isEqualTo(2);
+    }
+
+    @Test
+    void retriesThrottlingAndServerErrorsAndCountsThem() throws IOException {
+        String shard = fake.addShard(null);
+        List<String> written = write(shard, 3);
+        ShardReaderMetrics metrics = ShardReaderMetrics.unregistered();
+        ShardSplitReader reader = reader(new Configuration(), metrics);
+        assign(reader, split(shard, ShardPosition.trimHorizon()));
+        fake.throttleNextCalls(2);
+
+        Result result = drain(reader, 10);
+        fake.failNextCalls(
+                1,
+                () ->
+                        (RuntimeException)
+                                software.amazon.awssdk.services.dynamodb.model.DynamoDbException
+                                        .builder()
+                                        .statusCode(503)
+                                        .message("service unavailable")
+                                        .build());
+        drain(reader, 10);
+
+        assertThat(result.sequenceNumbers).containsExactlyElementsOf(written);
+        assertThat(metrics.retriedErrors()).isEqualTo(3);
+    }
+
+    @Test
+    void givesUpAfterTheConfiguredTimeWithTheLastError() {
+        String shard = fake.addShard(null);
+        Configuration config = new Configuration();
+        config.set(DynamoDbStreamsSourceOptions.RETRY_GIVE_UP_AFTER, Duration.ofMillis(50));
+        ShardSplitReader reader = reader(config, ShardReaderMetrics.unregistered());
+        assign(reader, split(shard, ShardPosition.trimHorizon()));
+        fake.throttleNextCalls(Integer.MAX_VALUE);
+
+        assertThatThrownBy(() -> drain(reader, 1000))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("source.retry.give-up-after")
+                .hasMessageContaining("rate exceeded");
+    }
+
+    @Test
+    void nonRetryableErrorsFailWithTheShard() {
+        String shard = fake.addShard(null);
+        ShardSplitReader reader = reader(new Configuration(), ShardReaderMetrics.unregistered());
+        assign(reader, split(shard, ShardPosition.trimHorizon()));
+        fake.failNextCalls(
+                1,
+                () ->
+                        (RuntimeException)
+                                software.amazon.awssdk.services.dynamodb.model.DynamoDbException
+                                        .builder()
+                                        .statusCode(400)
+                                        .message("AccessDenied")
+                                        .build());
+
+        assertThatThrownBy(() -> reader.fetch())
+                .hasMessageContaining(shard)
+                .hasMessageContaining("non-retryable");
+    }
+
+    @Test
+    void aShardGoneAfterRetentionIsFinishedAndCounted() throws IOException {
+        String shard = fake.addShard(null);
+        write(shard, 2);
+        fake.rollover(shard);
+        fake.removeShard(shard);
+        ShardReaderMetrics metrics = ShardReaderMetrics.unregistered();
+        ShardSplitReader reader = reader(new Configuration(), metrics);
+        assign(reader, split(shard, ShardPosition.trimHorizon()));
+
+        Result result = drain(reader, 1);
+
+        assertThat(result.finished).containsExactly(shard);
+        assertThat(metrics.shardsGone()).isEqualTo(1);
+    }
+
+    @Test
+    void countsCallsEmptyPollsAndExpiredIterators() throws IOException {
+        String shard = fake.addShard(null);
+        write(shard, 2);
+        ShardReaderMetrics metrics = ShardReaderMetrics.unregistered();
+        ShardSplitReader reader = reader(new Configuration(), metrics);
+        assign(reader, split(shard, ShardPosition.trimHorizon()));
+        drain(reader, 3);
+        fake.advanceClock(Duration.ofMinutes(20).toMillis());
+        drain(reader, 3);
+
+        assertThat(metrics.getRecordsCalls()).isEqualTo(fake.getRecordsCalls.get());
+        assertThat(metrics.emptyPolls()).isGreaterThanOrEqualTo(2);
+        assertThat(metrics.expiredIterators()).isEqualTo(1);
+    }
 }
