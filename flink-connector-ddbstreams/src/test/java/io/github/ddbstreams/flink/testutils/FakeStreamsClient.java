@@ -79,9 +79,10 @@ public final class FakeStreamsClient implements StreamsClient {
 
     // ------------------------------------------------------------------ test controls
 
-    /** Adds an open shard; ids grow with creation time as on AWS. */
+    /** Adds an open shard; ids grow with creation time (a second apart) as on AWS. */
     public synchronized String addShard(String parentId) {
-        String id = String.format("shardId-%020d-%08x", nextShardTime++, shards.size());
+        String id = String.format("shardId-%020d-%08x", nextShardTime, shards.size());
+        nextShardTime += 1000;
         shards.put(id, new FakeShard(id, parentId));
         return id;
     }

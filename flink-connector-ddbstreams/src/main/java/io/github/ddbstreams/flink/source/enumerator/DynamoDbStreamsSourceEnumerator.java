@@ -39,6 +39,12 @@ public final class DynamoDbStreamsSourceEnumerator
     private static final Logger LOG =
             LoggerFactory.getLogger(DynamoDbStreamsSourceEnumerator.class);
 
+    /**
+     * Incremental listings re-list the shards created in this last stretch before the newest known
+     * shard: cheap (a page), and it catches shards whose ids sort before a same-moment sibling.
+     */
+    static final long LISTING_OVERLAP_MILLIS = 60_000;
+
     private final SplitEnumeratorContext<ShardSplit> context;
     private final StreamsClient client;
     private final EnumeratorSettings settings;
@@ -126,10 +132,10 @@ public final class DynamoDbStreamsSourceEnumerator
         // Reads only a volatile snapshot of the coordinator's view; see onListing.
         DiscoveryCursor cursor = discoveryCursor;
         boolean full =
-                cursor.newestShardId == null
+                cursor.listAfterShardId == null
                         || System.currentTimeMillis() - cursor.lastCompleteListingMillis
                                 >= settings.fullListingIntervalMillis();
-        return full ? discovery.listAll() : discovery.listAfter(cursor.newestShardId);
+        return full ? discovery.listAll() : discovery.listAfter(cursor.listAfterShardId);
     }
 
     // ---------------------------------------------------------------- coordinator-thread handlers
@@ -199,7 +205,9 @@ public final class DynamoDbStreamsSourceEnumerator
         if (listing.complete) {
             lastCompleteListingMillis = now;
         }
-        discoveryCursor = new DiscoveryCursor(graph.maxShardId(), lastCompleteListingMillis);
+        discoveryCursor =
+                new DiscoveryCursor(
+                        graph.listingCursor(LISTING_OVERLAP_MILLIS), lastCompleteListingMillis);
         assignReadyShards();
     }
 
@@ -234,8 +242,8 @@ public final class DynamoDbStreamsSourceEnumerator
 
     /** Asks for a finished shard's children at once, so rollover latency is not the interval. */
     private void lookUpChildren(String parentShardId) {
-        String newest = graph.maxShardId();
-        context.callAsync(() -> discovery.childrenOf(parentShardId, newest), this::onListing);
+        String cursor = graph.listingCursor(LISTING_OVERLAP_MILLIS);
+        context.callAsync(() -> discovery.childrenOf(parentShardId, cursor), this::onListing);
     }
 
     @Override
@@ -402,11 +410,11 @@ public final class DynamoDbStreamsSourceEnumerator
 
     /** What the periodic listing needs to know, published to the worker thread. */
     private static final class DiscoveryCursor {
-        @Nullable final String newestShardId;
+        @Nullable final String listAfterShardId;
         final long lastCompleteListingMillis;
 
-        DiscoveryCursor(@Nullable String newestShardId, long lastCompleteListingMillis) {
-            this.newestShardId = newestShardId;
+        DiscoveryCursor(@Nullable String listAfterShardId, long lastCompleteListingMillis) {
+            this.listAfterShardId = listAfterShardId;
             this.lastCompleteListingMillis = lastCompleteListingMillis;
         }
     }

@@ -292,6 +292,29 @@ public final class ShardGraph {
         return maxShardId;
     }
 
+    /**
+     * Where an incremental listing should start: the newest known shard created at least {@code
+     * overlapMillis} before the newest one, or null (list from the start). Listing after {@link
+     * #maxShardId()} alone could miss a shard created in the same millisecond as the newest known
+     * one, since ids of one millisecond sort by a random suffix. O(shards): once per listing.
+     */
+    @Nullable
+    public String listingCursor(long overlapMillis) {
+        long newest = ShardIds.creationTimeFromShardId(maxShardId == null ? "" : maxShardId);
+        if (newest < 0) {
+            return null;
+        }
+        String cursor = null;
+        for (Node n : nodes.values()) {
+            if (n.creationTimeMillis >= 0
+                    && n.creationTimeMillis <= newest - overlapMillis
+                    && (cursor == null || n.shardId.compareTo(cursor) > 0)) {
+                cursor = n.shardId;
+            }
+        }
+        return cursor;
+    }
+
     /** Every shard, ordered by shard id: the enumerator's checkpoint. */
     public List<ShardNode> snapshot() {
         List<ShardNode> result = new ArrayList<>(nodes.size());

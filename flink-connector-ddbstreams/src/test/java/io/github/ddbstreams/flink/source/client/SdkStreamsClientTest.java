@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.ddbstreams.flink.testutils.DynamoDbLocalExtension;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -168,9 +171,14 @@ class SdkStreamsClientTest {
 
         List<Shard> all = new ArrayList<>(first.shards());
         all.addAll(second.shards());
-        // One lineage, listed oldest first: each shard's parent is the one listed before it.
-        for (int i = 1; i < all.size(); i++) {
-            assertThat(all.get(i).parentShardId()).isEqualTo(all.get(i - 1).shardId());
+        // Listed in id order. One lineage: every parent is listed, and each shard has one child.
+        // (Ids of one millisecond sort by a random suffix, so a child can precede its parent.)
+        List<String> ids = all.stream().map(Shard::shardId).collect(Collectors.toList());
+        assertThat(ids).isSorted().doesNotHaveDuplicates();
+        Set<String> parents = new HashSet<>();
+        for (Shard shard : all.subList(1, all.size())) {
+            assertThat(ids).contains(shard.parentShardId());
+            assertThat(parents.add(shard.parentShardId())).isTrue();
         }
         StreamPage fromMiddle = client.describeStream(arn, all.get(41).shardId());
         assertThat(fromMiddle.shards()).first().isEqualTo(all.get(42));

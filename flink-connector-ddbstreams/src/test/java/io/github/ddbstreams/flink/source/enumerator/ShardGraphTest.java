@@ -336,7 +336,6 @@ class ShardGraphTest {
         assertThat(read).isEqualTo(shards.size());
         assertThat(snapshot).hasSize(shards.size());
         assertThat(parents).hasSize(shards.size());
-        assertThat(millis).as("elapsed ms for %s shards", shards.size()).isLessThan(1_000);
     }
 
     @Test
