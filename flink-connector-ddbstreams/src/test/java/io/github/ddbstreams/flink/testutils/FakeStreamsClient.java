@@ -4,6 +4,7 @@ import io.github.ddbstreams.flink.source.client.StreamPage;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -53,6 +54,7 @@ public final class FakeStreamsClient implements StreamsClient {
     public final AtomicInteger describeStreamCalls = new AtomicInteger();
     public final AtomicInteger listChildShardsCalls = new AtomicInteger();
     public final AtomicInteger getShardIteratorCalls = new AtomicInteger();
+    private final Map<String, Integer> getRecordsCallsByShard = new HashMap<>();
 
     public FakeStreamsClient() {
         this(STREAM_ARN);
@@ -79,8 +81,13 @@ public final class FakeStreamsClient implements StreamsClient {
 
     // ------------------------------------------------------------------ test controls
 
-    /** Adds an open shard; ids grow with creation time (a second apart) as on AWS. */
+    /**
+     * Adds an open shard; ids grow with creation time as on AWS. The creation time in the id is the
+     * fake's clock (see {@link #advanceClock}), or a second after the previous shard's if that is
+     * later (as on AWS, shards are rarely created in the same millisecond).
+     */
     public synchronized String addShard(String parentId) {
+        nextShardTime = Math.max(nextShardTime, clockMillis);
         String id = String.format("shardId-%020d-%08x", nextShardTime, shards.size());
         nextShardTime += 1000;
         shards.put(id, new FakeShard(id, parentId));
@@ -175,6 +182,16 @@ public final class FakeStreamsClient implements StreamsClient {
         return new ArrayList<>(shards.keySet());
     }
 
+    /** How many {@code GetRecords} calls read this shard (throttled calls included). */
+    public synchronized int getRecordsCalls(String shardId) {
+        return getRecordsCallsByShard.getOrDefault(shardId, 0);
+    }
+
+    /** Sets the clock to an absolute time, e.g. the real time to make shards "created now". */
+    public synchronized void setClock(long epochMillis) {
+        clockMillis = epochMillis;
+    }
+
     // ------------------------------------------------------------------ StreamsClient
 
     @Override
@@ -255,8 +272,9 @@ public final class FakeStreamsClient implements StreamsClient {
     @Override
     public synchronized GetRecordsResponse getRecords(String iterator, int limit) {
         getRecordsCalls.incrementAndGet();
-        maybeThrottle();
         String[] parts = iterator.split("#");
+        getRecordsCallsByShard.merge(parts[0], 1, Integer::sum);
+        maybeThrottle();
         FakeShard shard = shard(parts[0]);
         int index = Integer.parseInt(parts[1]);
         if (clockMillis - Long.parseLong(parts[2]) > ITERATOR_LIFETIME_MILLIS) {

@@ -8,9 +8,10 @@ import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SourceEvent;
@@ -59,14 +60,24 @@ public final class DynamoDbStreamsSourceEnumerator
     private final long jobStartMillis;
     private boolean initialDiscoveryDone;
     private long lastCompleteListingMillis;
-    private boolean noMoreSplitsSignalled;
     private boolean streamDisabled;
 
-    /** Finishes reported since the last snapshot, by reporting subtask. */
-    private Map<String, Integer> finishesSinceSnapshot = new HashMap<>();
+    /**
+     * Every shard to read is finished (bounded mode, or a disabled stream with FINISH); a partial
+     * failover may undo it.
+     */
+    private boolean allRead;
 
-    /** Finishes included in a snapshot whose checkpoint has not completed yet. */
-    private final TreeMap<Long, Map<String, Integer>> finishesByCheckpoint = new TreeMap<>();
+    /** Subtasks told that no more splits come; Flink forgets it when a subtask restarts. */
+    private final Set<Integer> noMoreSplitsSent = new HashSet<>();
+
+    private final UnconfirmedFinishes unconfirmedFinishes = new UnconfirmedFinishes();
+
+    /**
+     * Failed subtasks that will register again with their restored splits. Shards whose lineage is
+     * theirs wait for them rather than move to another subtask.
+     */
+    private final Set<Integer> awaitedSubtasks = new HashSet<>();
 
     public DynamoDbStreamsSourceEnumerator(
             SplitEnumeratorContext<ShardSplit> context,
@@ -213,10 +224,8 @@ public final class DynamoDbStreamsSourceEnumerator
 
     @Override
     public void addReader(int subtaskId) {
+        awaitedSubtasks.remove(subtaskId);
         assignReadyShards();
-        if (noMoreSplitsSignalled) {
-            context.signalNoMoreSplits(subtaskId);
-        }
     }
 
     @Override
@@ -232,7 +241,7 @@ public final class DynamoDbStreamsSourceEnumerator
         }
         for (String shardId : ((ShardsFinishedEvent) event).shardIds()) {
             List<String> children = graph.markFinished(shardId, subtaskId);
-            finishesSinceSnapshot.put(shardId, subtaskId);
+            unconfirmedFinishes.reported(shardId, subtaskId);
             if (children.isEmpty() && !isOutOfBoundedScope(shardId)) {
                 lookUpChildren(shardId);
             }
@@ -246,20 +255,35 @@ public final class DynamoDbStreamsSourceEnumerator
         context.callAsync(() -> discovery.childrenOf(parentShardId, cursor), this::onListing);
     }
 
+    /**
+     * Called when subtask {@code subtaskId} failed and restarts from its last completed checkpoint,
+     * with the splits assigned to it since then.
+     */
     @Override
     public void addSplitsBack(List<ShardSplit> splits, int subtaskId) {
+        // Finishes the subtask reported after that checkpoint are undone there: the restored
+        // reader reads those shards again, or re-reports them from its restored finished markers.
+        // Until it does, their children must wait, or they would be read before their parent.
+        for (String shardId : unconfirmedFinishes.takeBack(subtaskId)) {
+            LOG.info("Finish of shard {} undone by the failover of subtask {}", shardId, subtaskId);
+            graph.reopenFinished(shardId, subtaskId);
+            allRead = false;
+        }
         for (ShardSplit split : splits) {
-            if (split.isFinishedMarker()) {
-                continue; // the finish is already known here, or will be re-reported on restore
-            }
-            if (graph.status(split.getShardId()) != ShardStatus.ASSIGNED) {
+            if (split.isFinishedMarker()
+                    || graph.status(split.getShardId()) != ShardStatus.ASSIGNED) {
                 continue;
             }
             LOG.info("Shard {} returned by failed subtask {}", split.getShardId(), subtaskId);
             graph.markUnassigned(split.getShardId());
             startPositions.put(split.getShardId(), split.getPosition());
+            allRead = false;
         }
-        // Reassigned when the subtask registers again (addReader), or to another reader now.
+        noMoreSplitsSent.remove(subtaskId);
+        if (!context.registeredReaders().containsKey(subtaskId)) {
+            // Its lineages stay with it: reassigned when it registers again (addReader).
+            awaitedSubtasks.add(subtaskId);
+        }
         assignReadyShards();
     }
 
@@ -281,9 +305,11 @@ public final class DynamoDbStreamsSourceEnumerator
             if (isOutOfBoundedScope(shardId)) {
                 continue;
             }
-            int subtask =
-                    assigner.selectSubtask(
-                            shardId, graph.preferredSubtask(shardId), assignmentContext);
+            int preferred = graph.preferredSubtask(shardId);
+            if (awaitedSubtasks.contains(preferred)) {
+                continue;
+            }
+            int subtask = assigner.selectSubtask(shardId, preferred, assignmentContext);
             if (subtask < 0) {
                 break; // no reader registered yet
             }
@@ -328,25 +354,26 @@ public final class DynamoDbStreamsSourceEnumerator
      */
     private void signalNoMoreSplitsIfAllRead() {
         boolean finishDisabled = streamDisabled && settings.finishWhenDisabled();
-        if (!(settings.bounded() || finishDisabled) || noMoreSplitsSignalled) {
+        if (!(settings.bounded() || finishDisabled) || !initialDiscoveryDone) {
             return;
         }
-        if (!initialDiscoveryDone) {
-            return;
-        }
-        for (ShardNode node : graph.snapshot()) {
-            if (node.getStatus() != ShardStatus.FINISHED
-                    && !isOutOfBoundedScope(node.getShardId())) {
-                return;
+        if (!allRead) {
+            for (ShardNode node : graph.snapshot()) {
+                if (node.getStatus() != ShardStatus.FINISHED
+                        && !isOutOfBoundedScope(node.getShardId())) {
+                    return;
+                }
             }
+            allRead = true;
+            LOG.info(
+                    "Stream {}: every shard to read is finished ({}); ending the readers",
+                    streamArn,
+                    settings.bounded() ? "bounded read" : "stream disabled");
         }
-        noMoreSplitsSignalled = true;
-        LOG.info(
-                "Stream {}: every shard to read is finished ({}); ending the readers",
-                streamArn,
-                settings.bounded() ? "bounded read" : "stream disabled");
         for (int subtask : context.registeredReaders().keySet()) {
-            context.signalNoMoreSplits(subtask);
+            if (noMoreSplitsSent.add(subtask)) {
+                context.signalNoMoreSplits(subtask);
+            }
         }
     }
 
@@ -354,8 +381,7 @@ public final class DynamoDbStreamsSourceEnumerator
 
     @Override
     public DynamoDbStreamsSourceEnumState snapshotState(long checkpointId) {
-        finishesByCheckpoint.put(checkpointId, finishesSinceSnapshot);
-        finishesSinceSnapshot = new HashMap<>();
+        unconfirmedFinishes.snapshotTaken(checkpointId);
         return new DynamoDbStreamsSourceEnumState(
                 streamArn,
                 new ArrayList<>(graph.snapshot()),
@@ -366,14 +392,7 @@ public final class DynamoDbStreamsSourceEnumerator
 
     @Override
     public void notifyCheckpointComplete(long checkpointId) {
-        Map<Integer, List<String>> acks = new HashMap<>();
-        Map<Long, Map<String, Integer>> done = finishesByCheckpoint.headMap(checkpointId, true);
-        for (Map<String, Integer> finishes : done.values()) {
-            finishes.forEach(
-                    (shardId, subtask) ->
-                            acks.computeIfAbsent(subtask, k -> new ArrayList<>()).add(shardId));
-        }
-        done.clear();
+        Map<Integer, List<String>> acks = unconfirmedFinishes.checkpointCompleted(checkpointId);
         acks.forEach(
                 (subtask, shardIds) -> {
                     if (subtask >= 0 && context.registeredReaders().containsKey(subtask)) {

@@ -225,6 +225,26 @@ public final class ShardGraph {
         return children;
     }
 
+    /**
+     * Takes back a finish that no completed checkpoint holds, because the reader that reported it
+     * failed and restarts from an earlier checkpoint: the shard is ASSIGNED to {@code subtask}
+     * again, whose restored reader reads it to its end or re-reports it, and its unassigned
+     * children wait again. A no-op unless the shard is FINISHED.
+     */
+    public void reopenFinished(String shardId, int subtask) {
+        if (subtask < 0) {
+            throw new IllegalArgumentException("Invalid subtask " + subtask);
+        }
+        Node node = nodes.get(shardId);
+        if (node == null || node.status != ShardStatus.FINISHED) {
+            return;
+        }
+        setStatus(node, ShardStatus.ASSIGNED, subtask);
+        for (Node child : node.children) {
+            refreshReady(child);
+        }
+    }
+
     /** The shard's known children, ordered by shard id; empty if none or unknown. */
     public List<String> children(String shardId) {
         Node node = nodes.get(shardId);

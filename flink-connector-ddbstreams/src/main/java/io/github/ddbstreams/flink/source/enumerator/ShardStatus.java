@@ -13,14 +13,18 @@ import org.apache.flink.annotation.Internal;
  *       |      &lt;------------------------------    |
  *       |        markUnassigned (partial          |
  *       |        failover, addSplitsBack)         |
- *       |                                         | markFinished (reader read it to its end)
- *       | markFinished (a reader re-reports       v
- *       | a shard after a restore)            FINISHED  (terminal)
+ *       |                                       | ^
+ *       |          markFinished (reader read it | | reopenFinished (the reporting reader
+ *       |          to its end)                  | | failed before a checkpoint held it)
+ *       | markFinished (a reader re-reports     v |
+ *       | a shard after a restore)            FINISHED
  *       +---------------------------------------&gt;
  * </pre>
  *
- * <p>FINISHED is terminal: a closed shard never reopens, and a shard read to its end must never be
- * read again, or its records would be emitted twice.
+ * <p>A finish held by a completed checkpoint is final: a closed shard never reopens, and a shard
+ * read to its end must never be read again, or its records would be emitted twice. Only a finish
+ * that no completed checkpoint holds is taken back, when the reader that reported it fails and
+ * rolls back to a checkpoint in which it still reads the shard.
  */
 @Internal
 public enum ShardStatus {

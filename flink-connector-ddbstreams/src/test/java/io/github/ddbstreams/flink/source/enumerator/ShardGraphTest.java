@@ -68,6 +68,33 @@ class ShardGraphTest {
     }
 
     @Test
+    void reopeningAnUnconfirmedFinishMakesUnassignedChildrenWaitAgain() {
+        ShardGraph graph = new ShardGraph(RETENTION);
+        graph.addShards(
+                List.of(
+                        DiscoveredShard.of(root, null, true),
+                        DiscoveredShard.of(left, root, false),
+                        DiscoveredShard.of(right, root, false)),
+                true,
+                NOW);
+        graph.markAssigned(root, 1);
+        graph.markFinished(root, 1);
+        graph.markAssigned(left, 1);
+        assertThat(graph.readyShards()).containsExactly(right);
+
+        graph.reopenFinished(root, 1);
+        assertThat(graph.status(root)).isEqualTo(ShardStatus.ASSIGNED);
+        assertThat(graph.assignedCount(1)).isEqualTo(2);
+        assertThat(graph.readyShards()).isEmpty();
+        graph.reopenFinished(left, 1); // not finished: a no-op
+        assertThat(graph.status(left)).isEqualTo(ShardStatus.ASSIGNED);
+
+        assertThat(graph.markFinished(root, 1)).containsExactly(left, right);
+        assertThat(graph.readyShards()).containsExactly(right);
+        assertThat(graph.preferredSubtask(right)).isEqualTo(1);
+    }
+
+    @Test
     void childListedBeforeItsParentWaitsForIt() {
         ShardGraph graph = new ShardGraph(RETENTION);
         graph.addShards(List.of(DiscoveredShard.of(child, root, false)), false, NOW);

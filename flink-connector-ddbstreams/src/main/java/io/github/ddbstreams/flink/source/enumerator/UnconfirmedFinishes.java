@@ -1,0 +1,75 @@
+package io.github.ddbstreams.flink.source.enumerator;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Shard finishes that readers reported but no completed enumerator checkpoint holds yet, by
+ * reporting subtask. Once a checkpoint that holds a finish completes, the reporter is told it may
+ * drop its finished marker; if the reporter fails before that, the finish is taken back, because
+ * the restored reader will read the shard again or re-report it.
+ *
+ * <p>Used on the coordinator thread only.
+ */
+final class UnconfirmedFinishes {
+
+    /** Reported since the last snapshot: shard id to reporting subtask. */
+    private Map<String, Integer> sinceSnapshot = new HashMap<>();
+
+    /** Held by a snapshot whose checkpoint has not completed yet, by checkpoint id. */
+    private final TreeMap<Long, Map<String, Integer>> byCheckpoint = new TreeMap<>();
+
+    void reported(String shardId, int subtask) {
+        sinceSnapshot.put(shardId, subtask);
+    }
+
+    /** The finishes reported so far are in the snapshot of {@code checkpointId}. */
+    void snapshotTaken(long checkpointId) {
+        byCheckpoint.put(checkpointId, sinceSnapshot);
+        sinceSnapshot = new HashMap<>();
+    }
+
+    /**
+     * Forgets the finishes held by the snapshots of checkpoints up to {@code checkpointId}.
+     *
+     * @return the confirmed shard ids by reporting subtask
+     */
+    Map<Integer, List<String>> checkpointCompleted(long checkpointId) {
+        Map<Integer, List<String>> confirmed = new HashMap<>();
+        Map<Long, Map<String, Integer>> done = byCheckpoint.headMap(checkpointId, true);
+        for (Map<String, Integer> finishes : done.values()) {
+            finishes.forEach(
+                    (shardId, subtask) ->
+                            confirmed
+                                    .computeIfAbsent(subtask, k -> new ArrayList<>())
+                                    .add(shardId));
+        }
+        done.clear();
+        return confirmed;
+    }
+
+    /** Removes and returns every unconfirmed finish that {@code subtask} reported. */
+    List<String> takeBack(int subtask) {
+        List<String> shardIds = new ArrayList<>();
+        takeBack(sinceSnapshot, subtask, shardIds);
+        for (Map<String, Integer> finishes : byCheckpoint.values()) {
+            takeBack(finishes, subtask, shardIds);
+        }
+        return shardIds;
+    }
+
+    private static void takeBack(Map<String, Integer> finishes, int subtask, List<String> out) {
+        for (Iterator<Map.Entry<String, Integer>> it = finishes.entrySet().iterator();
+                it.hasNext(); ) {
+            Map.Entry<String, Integer> finish = it.next();
+            if (finish.getValue() == subtask) {
+                out.add(finish.getKey());
+                it.remove();
+            }
+        }
+    }
+}

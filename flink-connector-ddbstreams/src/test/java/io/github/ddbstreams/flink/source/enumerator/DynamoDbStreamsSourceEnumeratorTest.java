@@ -1,0 +1,273 @@
+package io.github.ddbstreams.flink.source.enumerator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions;
+import io.github.ddbstreams.flink.source.StartingPosition;
+import io.github.ddbstreams.flink.source.split.ShardPosition;
+import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.services.dynamodb.model.OperationType;
+
+/** Assignment, lineage, discovery and starting positions of the enumerator. */
+class DynamoDbStreamsSourceEnumeratorTest {
+
+    private final FakeStreamsClient fake = new FakeStreamsClient();
+    private EnumeratorHarness h;
+
+    @AfterEach
+    void close() throws Exception {
+        if (h != null) {
+            h.close();
+        }
+    }
+
+    @Test
+    void assignsAsSoonAsAReaderRegistersAfterTheInitialDiscovery() throws Throwable {
+        String a = fake.addShard(null);
+        String b = fake.addShard(null);
+        h = EnumeratorHarness.started(fake, 2, StartingPosition.trimHorizon());
+
+        h.runInitialDiscovery();
+        assertThat(h.assignments()).as("no reader yet").isEmpty();
+
+        h.register(0);
+        // No periodic discovery has run: registration alone hands out the ready shards.
+        assertThat(h.assignedTo(0)).containsExactly(a, b);
+    }
+
+    @Test
+    void assignsWhenTheInitialDiscoveryCompletesIfReadersRegisteredBefore() throws Throwable {
+        String a = fake.addShard(null);
+        String b = fake.addShard(null);
+        h = EnumeratorHarness.started(fake, 2, StartingPosition.trimHorizon());
+
+        h.register(0, 1);
+        assertThat(h.assignments()).isEmpty();
+
+        h.runInitialDiscovery();
+        assertThat(h.subtaskByShard()).containsExactly(Map.entry(a, 0), Map.entry(b, 1));
+    }
+
+    @Test
+    void childrenWaitForTheirParentAndFollowTheSubtaskThatFinishedIt() throws Throwable {
+        String a = fake.addShard(null);
+        String b = fake.addShard(null);
+        String a1 = fake.rollover(a);
+        List<String> bChildren = fake.split(b);
+        h = EnumeratorHarness.started(fake, 2, StartingPosition.trimHorizon());
+        h.register(0, 1);
+        h.runInitialDiscovery();
+
+        // Roots are balanced; no child is handed out before its parent is reported finished.
+        assertThat(h.subtaskByShard()).containsExactly(Map.entry(a, 0), Map.entry(b, 1));
+        h.runPeriodicDiscovery();
+        assertThat(h.assignedShardIds()).containsExactly(a, b);
+
+        h.finish(1, b);
+        // Both children of the split go to subtask 1, although balance alone would send the
+        // second one to subtask 0: order per item downstream needs the lineage on one subtask.
+        assertThat(h.assignedTo(1)).containsExactly(b, bChildren.get(0), bChildren.get(1));
+        assertThat(h.assignedShardIds()).doesNotContain(a1);
+        for (String child : bChildren) {
+            assertThat(h.split(child).getParentShardId()).isEqualTo(b);
+        }
+
+        h.finish(0, a);
+        assertThat(h.assignedTo(0)).containsExactly(a, a1);
+        assertThat(h.split(a1).getParentShardId()).isEqualTo(a);
+        // The children were known from the listing: no lookup was needed.
+        assertThat(h.pendingOneTimeCallables()).isZero();
+    }
+
+    @ParameterizedTest(name = "shard filter honoured: {0}")
+    @ValueSource(booleans = {true, false})
+    void looksUpTheChildrenOfAFinishedShardAtOnce(boolean honourShardFilter) throws Throwable {
+        if (!honourShardFilter) {
+            fake.ignoreShardFilter();
+        }
+        String a = fake.addShard(null);
+        String b = fake.addShard(null);
+        h = EnumeratorHarness.started(fake, 2, StartingPosition.trimHorizon());
+        h.register(0, 1);
+        h.runInitialDiscovery();
+        List<String> children = fake.split(b);
+        int describeCalls = fake.describeStreamCalls.get();
+
+        h.finish(1, b);
+        assertThat(h.pendingOneTimeCallables()).as("child lookup queued").isEqualTo(1);
+        h.runNextOneTimeCallable();
+
+        // Assigned without any periodic discovery, to the subtask that finished the parent.
+        assertThat(h.assignedTo(1)).containsExactly(b, children.get(0), children.get(1));
+        assertThat(h.assignedTo(0)).containsExactly(a);
+        assertThat(fake.listChildShardsCalls.get()).isEqualTo(1);
+        // Without ShardFilter the fallback lists only what comes after the newest known shard.
+        assertThat(fake.describeStreamCalls.get() - describeCalls)
+                .isEqualTo(honourShardFilter ? 0 : 1);
+    }
+
+    @Test
+    void periodicDiscoveryListsOnlyShardsAfterTheNewestKnownOne() throws Throwable {
+        for (int i = 0; i < 350; i++) {
+            fake.addShard(null);
+        }
+        h = EnumeratorHarness.started(fake, 2, StartingPosition.trimHorizon());
+        h.register(0, 1);
+
+        h.runInitialDiscovery();
+        assertThat(fake.describeStreamCalls.get()).as("4 pages of 100").isEqualTo(4);
+        assertThat(h.assignedShardIds()).hasSize(350).doesNotHaveDuplicates();
+
+        h.runPeriodicDiscovery();
+        assertThat(fake.describeStreamCalls.get()).as("one page, nothing new").isEqualTo(5);
+
+        String added = fake.addShard(null);
+        h.runPeriodicDiscovery();
+        assertThat(fake.describeStreamCalls.get()).isEqualTo(6);
+        assertThat(h.assignedShardIds()).hasSize(351).last().isEqualTo(added);
+    }
+
+    @Test
+    void periodicDiscoveryListsEverythingOnceTheFullListingIntervalHasPassed() throws Throwable {
+        for (int i = 0; i < 150; i++) {
+            fake.addShard(null);
+        }
+        Configuration config = new Configuration();
+        config.set(DynamoDbStreamsSourceOptions.SHARD_FULL_LISTING_INTERVAL, Duration.ofMillis(1));
+        h =
+                EnumeratorHarness.started(
+                        fake,
+                        1,
+                        EnumeratorHarness.settings(StartingPosition.trimHorizon(), config, false),
+                        null);
+        h.runInitialDiscovery();
+        Thread.sleep(5);
+
+        h.runPeriodicDiscovery();
+        assertThat(fake.describeStreamCalls.get()).isEqualTo(2 + 2);
+    }
+
+    @Test
+    void latestResolvesIteratorsOfOpenShardsAtStartAndReadsLaterShardsFromTheirStart()
+            throws Throwable {
+        String a = fake.addShard(null);
+        fake.put(a, "k", OperationType.INSERT, 1);
+        String a1 = fake.rollover(a); // a is closed at job start
+        String b = fake.addShard(null);
+        for (int i = 0; i < 3; i++) {
+            fake.put(b, "k" + i, OperationType.INSERT, i);
+        }
+        h = EnumeratorHarness.started(fake, 2, StartingPosition.latest());
+        h.register(0, 1);
+        long before = System.currentTimeMillis();
+        h.runInitialDiscovery();
+        long after = System.currentTimeMillis();
+
+        assertThat(fake.getShardIteratorCalls.get()).as("open shards only").isEqualTo(2);
+        assertThat(h.assignedShardIds()).containsExactlyInAnyOrder(a1, b);
+        ShardPosition bStart = h.split(b).getPosition();
+        assertThat(bStart.getKind()).isEqualTo(ShardPosition.Kind.LATEST_ITERATOR);
+        assertThat(bStart.getValue()).as("after b's 3 records").startsWith(b + "#3#");
+        assertThat(bStart.getTimestampMillis()).isBetween(before, after);
+        assertThat(h.split(a1).getPosition().getKind())
+                .isEqualTo(ShardPosition.Kind.LATEST_ITERATOR);
+        assertThat(h.split(a1).getPosition().getValue()).startsWith(a1 + "#0#");
+
+        // Shards created after the start hold only records written after it: read them whole.
+        List<String> bChildren = fake.split(b);
+        h.finish(h.subtaskByShard().get(b), b);
+        h.runNextOneTimeCallable();
+        for (String child : bChildren) {
+            assertThat(h.split(child).getPosition()).isEqualTo(ShardPosition.trimHorizon());
+        }
+        assertThat(h.assignedShardIds()).doesNotContain(a);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"TRIM_HORIZON", "AT_TIMESTAMP"})
+    void otherStartingPositionsReadClosedShardsAndNeedNoIterator(String kind) throws Throwable {
+        Instant timestamp = Instant.parse("2026-01-02T03:04:05.678Z");
+        StartingPosition start =
+                kind.equals("AT_TIMESTAMP")
+                        ? StartingPosition.atTimestamp(timestamp)
+                        : StartingPosition.trimHorizon();
+        ShardPosition expected =
+                kind.equals("AT_TIMESTAMP")
+                        ? ShardPosition.atTimestamp(timestamp.toEpochMilli())
+                        : ShardPosition.trimHorizon();
+        String a = fake.addShard(null);
+        String a1 = fake.rollover(a);
+        String b = fake.addShard(null);
+        h = EnumeratorHarness.started(fake, 2, start);
+        h.register(0, 1);
+        h.runInitialDiscovery();
+
+        assertThat(h.assignedShardIds()).containsExactly(a, b);
+        h.finish(h.subtaskByShard().get(a), a);
+        assertThat(h.assignedShardIds()).containsExactly(a, b, a1);
+        for (String shard : List.of(a, b, a1)) {
+            assertThat(h.split(shard).getPosition()).as(shard).isEqualTo(expected);
+        }
+        assertThat(fake.getShardIteratorCalls.get()).isZero();
+    }
+
+    @Test
+    void boundedReadEndsOnceEveryShardCreatedBeforeTheStartIsFinished() throws Throwable {
+        String a = fake.addShard(null);
+        String a1 = fake.rollover(a);
+        String b = fake.addShard(null);
+        h =
+                EnumeratorHarness.started(
+                        fake,
+                        2,
+                        EnumeratorHarness.settings(
+                                StartingPosition.trimHorizon(), new Configuration(), true),
+                        null);
+        h.register(0, 1);
+        h.runInitialDiscovery();
+        // Shards created after the job started are out of a bounded read.
+        fake.setClock(System.currentTimeMillis() + Duration.ofHours(1).toMillis());
+        List<String> bChildren = fake.split(b);
+        h.runPeriodicDiscovery();
+        assertThat(h.assignedShardIds()).containsExactly(a, b);
+
+        h.finish(h.subtaskByShard().get(b), b);
+        h.finish(h.subtaskByShard().get(a), a);
+        assertThat(h.assignedShardIds()).containsExactly(a, b, a1);
+        assertThat(noMoreSplits()).containsExactly(false, false);
+
+        h.finish(h.subtaskByShard().get(a1), a1);
+        assertThat(h.assignedShardIds()).doesNotContainAnyElementsOf(bChildren);
+        assertThat(noMoreSplits()).containsExactly(true, true);
+    }
+
+    @Test
+    void aStreamThatDoesNotExistFailsWithItsArn() {
+        String wrongArn =
+                "arn:aws:dynamodb:us-east-1:123456789012:table/other/stream/2026-02-02T00:00:00.000";
+        h = EnumeratorHarness.startedOn(fake, wrongArn);
+
+        assertThatThrownBy(h::runInitialDiscovery)
+                .hasMessageContaining(wrongArn)
+                .hasMessageContaining("does not exist");
+    }
+
+    private List<Boolean> noMoreSplits() {
+        List<Boolean> flags = new ArrayList<>();
+        for (int subtask = 0; subtask < 2; subtask++) {
+            flags.add(h.context.hasNoMoreSplits(subtask));
+        }
+        return flags;
+    }
+}

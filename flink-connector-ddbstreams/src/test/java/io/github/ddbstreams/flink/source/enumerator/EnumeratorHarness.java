@@ -1,0 +1,194 @@
+package io.github.ddbstreams.flink.source.enumerator;
+
+import io.github.ddbstreams.flink.source.StartingPosition;
+import io.github.ddbstreams.flink.source.event.ShardsFinishedEvent;
+import io.github.ddbstreams.flink.source.split.ShardSplit;
+import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.annotation.Nullable;
+import org.apache.flink.api.connector.source.ReaderInfo;
+import org.apache.flink.api.connector.source.SourceEvent;
+import org.apache.flink.api.connector.source.SplitsAssignment;
+import org.apache.flink.api.connector.source.mocks.MockSplitEnumeratorContext;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * An enumerator on Flink's {@link MockSplitEnumeratorContext} over a {@link FakeStreamsClient},
+ * driven step by step: nothing runs until a test runs a callable, so every test states exactly
+ * which discovery ran before what it asserts.
+ */
+final class EnumeratorHarness implements AutoCloseable {
+
+    /** Index of the periodic discovery in the context's periodic callables. */
+    private static final int PERIODIC_DISCOVERY = 0;
+
+    final FakeStreamsClient fake;
+    final MockSplitEnumeratorContext<ShardSplit> context;
+    final DynamoDbStreamsSourceEnumerator enumerator;
+    private final String streamArn;
+
+    private EnumeratorHarness(
+            FakeStreamsClient fake,
+            String streamArn,
+            int parallelism,
+            EnumeratorSettings settings,
+            @Nullable DynamoDbStreamsSourceEnumState restored) {
+        this.fake = fake;
+        this.streamArn = streamArn;
+        this.context = new MockSplitEnumeratorContext<>(parallelism);
+        this.enumerator =
+                new DynamoDbStreamsSourceEnumerator(
+                        context,
+                        fake,
+                        streamArn,
+                        settings,
+                        new LineageAffinityAssigner(),
+                        restored);
+        enumerator.start();
+    }
+
+    static EnumeratorHarness started(
+            FakeStreamsClient fake, int parallelism, StartingPosition start) {
+        return started(fake, parallelism, settings(start, new Configuration(), false), null);
+    }
+
+    static EnumeratorHarness started(
+            FakeStreamsClient fake,
+            int parallelism,
+            EnumeratorSettings settings,
+            @Nullable DynamoDbStreamsSourceEnumState restored) {
+        return new EnumeratorHarness(
+                fake, FakeStreamsClient.STREAM_ARN, parallelism, settings, restored);
+    }
+
+    /** An enumerator told to read {@code streamArn}, which the fake may not know. */
+    static EnumeratorHarness startedOn(FakeStreamsClient fake, String streamArn) {
+        return new EnumeratorHarness(
+                fake,
+                streamArn,
+                1,
+                settings(StartingPosition.trimHorizon(), new Configuration(), false),
+                null);
+    }
+
+    static EnumeratorSettings settings(
+            StartingPosition start, Configuration config, boolean bounded) {
+        return new EnumeratorSettings(start, config, bounded);
+    }
+
+    // ------------------------------------------------------------------ driving
+
+    void runInitialDiscovery() throws Throwable {
+        context.runNextOneTimeCallable();
+    }
+
+    void runNextOneTimeCallable() throws Throwable {
+        context.runNextOneTimeCallable();
+    }
+
+    int pendingOneTimeCallables() {
+        return context.getOneTimeCallables().size();
+    }
+
+    void runPeriodicDiscovery() throws Throwable {
+        context.runPeriodicCallable(PERIODIC_DISCOVERY);
+    }
+
+    /** Registers the readers, as Flink does before calling {@code addReader}. */
+    void register(int... subtasks) {
+        for (int subtask : subtasks) {
+            context.registerReader(new ReaderInfo(subtask, "host-" + subtask));
+            enumerator.addReader(subtask);
+        }
+    }
+
+    void finish(int subtask, String... shardIds) {
+        enumerator.handleSourceEvent(subtask, new ShardsFinishedEvent(List.of(shardIds)));
+    }
+
+    /** A snapshot taken through the state serializer, as a real checkpoint stores it. */
+    DynamoDbStreamsSourceEnumState checkpoint(long checkpointId) throws IOException {
+        DynamoDbStreamsSourceEnumStateSerializer serializer =
+                new DynamoDbStreamsSourceEnumStateSerializer();
+        byte[] bytes = serializer.serialize(enumerator.snapshotState(checkpointId));
+        return serializer.deserialize(serializer.getVersion(), bytes);
+    }
+
+    // ------------------------------------------------------------------ observing
+
+    /** Every assigned split in assignment order, with its subtask; repeats are kept. */
+    List<Map.Entry<Integer, ShardSplit>> assignments() {
+        List<Map.Entry<Integer, ShardSplit>> all = new ArrayList<>();
+        for (SplitsAssignment<ShardSplit> assignment : context.getSplitsAssignmentSequence()) {
+            assignment
+                    .assignment()
+                    .forEach(
+                            (subtask, splits) -> {
+                                for (ShardSplit split : splits) {
+                                    all.add(Map.entry(subtask, split));
+                                }
+                            });
+        }
+        return all;
+    }
+
+    /** Assigned shard ids in assignment order; a shard assigned twice shows twice. */
+    List<String> assignedShardIds() {
+        List<String> ids = new ArrayList<>();
+        for (Map.Entry<Integer, ShardSplit> e : assignments()) {
+            ids.add(e.getValue().getShardId());
+        }
+        return ids;
+    }
+
+    /** The subtask of each assigned shard (the last one if assigned more than once). */
+    Map<String, Integer> subtaskByShard() {
+        Map<String, Integer> owners = new LinkedHashMap<>();
+        for (Map.Entry<Integer, ShardSplit> e : assignments()) {
+            owners.put(e.getValue().getShardId(), e.getKey());
+        }
+        return owners;
+    }
+
+    List<String> assignedTo(int subtask) {
+        List<String> ids = new ArrayList<>();
+        for (Map.Entry<Integer, ShardSplit> e : assignments()) {
+            if (e.getKey() == subtask) {
+                ids.add(e.getValue().getShardId());
+            }
+        }
+        return ids;
+    }
+
+    /** The split of the last assignment of the shard. */
+    ShardSplit split(String shardId) {
+        ShardSplit found = null;
+        for (Map.Entry<Integer, ShardSplit> e : assignments()) {
+            if (e.getValue().getShardId().equals(shardId)) {
+                found = e.getValue();
+            }
+        }
+        if (found == null) {
+            throw new AssertionError("shard " + shardId + " was never assigned");
+        }
+        return found;
+    }
+
+    List<SourceEvent> eventsTo(int subtask) throws Exception {
+        return context.getSentSourceEvent().getOrDefault(subtask, List.of());
+    }
+
+    String streamArn() {
+        return streamArn;
+    }
+
+    @Override
+    public void close() throws Exception {
+        enumerator.close();
+        context.close();
+    }
+}
