@@ -22,7 +22,6 @@ import org.apache.flink.util.FlinkRuntimeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
-import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
 import software.amazon.awssdk.services.dynamodb.model.StreamStatus;
 
 /**
@@ -108,50 +107,21 @@ public final class DynamoDbStreamsSourceEnumerator
     @Override
     public void start() {
         if (!initialDiscoveryDone) {
-            context.callAsync(this::initialDiscovery, this::onInitialDiscovery);
+            StartingPosition start = settings.startingPosition();
+            context.callAsync(() -> discovery.initialListing(start), this::onInitialDiscovery);
         }
         long interval = settings.discoveryIntervalMillis();
+        long fullListingInterval = settings.fullListingIntervalMillis();
         context.callAsync(
-                this::periodicDiscovery,
+                () -> discovery.periodicListing(fullListingInterval),
                 this::onListing,
                 initialDiscoveryDone ? 0 : interval,
                 interval);
     }
 
-    // ---------------------------------------------------------------- worker-thread callables
-
-    private InitialDiscovery initialDiscovery() {
-        ShardDiscovery.Listing listing = discovery.listAll();
-        Map<String, ShardPosition> latest = new HashMap<>();
-        if (settings.startingPosition().getKind() == StartingPosition.Kind.LATEST) {
-            // Resolve LATEST now, once: an iterator asked for later would skip what was written
-            // in between. Readers keep these iterators fresh in their checkpoints.
-            long now = System.currentTimeMillis();
-            for (DiscoveredShard shard : listing.shards) {
-                if (!shard.isClosed()) {
-                    String iterator =
-                            client.getShardIterator(
-                                    streamArn, shard.getShardId(), ShardIteratorType.LATEST, null);
-                    latest.put(shard.getShardId(), ShardPosition.latestIterator(iterator, now));
-                }
-            }
-        }
-        return new InitialDiscovery(listing, latest);
-    }
-
-    private ShardDiscovery.Listing periodicDiscovery() {
-        // Reads only a volatile snapshot of the coordinator's view; see onListing.
-        DiscoveryCursor cursor = discoveryCursor;
-        boolean full =
-                cursor.listAfterShardId == null
-                        || System.currentTimeMillis() - cursor.lastCompleteListingMillis
-                                >= settings.fullListingIntervalMillis();
-        return full ? discovery.listAll() : discovery.listAfter(cursor.listAfterShardId);
-    }
-
     // ---------------------------------------------------------------- coordinator-thread handlers
 
-    private void onInitialDiscovery(InitialDiscovery result, Throwable error) {
+    private void onInitialDiscovery(ShardDiscovery.InitialListing result, Throwable error) {
         if (error != null) {
             throw new FlinkRuntimeException(describeListingFailure(error), error);
         }
@@ -216,9 +186,8 @@ public final class DynamoDbStreamsSourceEnumerator
         if (listing.complete) {
             lastCompleteListingMillis = now;
         }
-        discoveryCursor =
-                new DiscoveryCursor(
-                        graph.listingCursor(LISTING_OVERLAP_MILLIS), lastCompleteListingMillis);
+        discovery.publishCursor(
+                graph.listingCursor(LISTING_OVERLAP_MILLIS), lastCompleteListingMillis);
         assignReadyShards();
     }
 
@@ -423,28 +392,5 @@ public final class DynamoDbStreamsSourceEnumerator
                     + "region.";
         }
         return "Could not list the shards of DynamoDB stream " + streamArn + ": " + error;
-    }
-
-    private volatile DiscoveryCursor discoveryCursor = new DiscoveryCursor(null, 0);
-
-    /** What the periodic listing needs to know, published to the worker thread. */
-    private static final class DiscoveryCursor {
-        @Nullable final String listAfterShardId;
-        final long lastCompleteListingMillis;
-
-        DiscoveryCursor(@Nullable String listAfterShardId, long lastCompleteListingMillis) {
-            this.listAfterShardId = listAfterShardId;
-            this.lastCompleteListingMillis = lastCompleteListingMillis;
-        }
-    }
-
-    private static final class InitialDiscovery {
-        final ShardDiscovery.Listing listing;
-        final Map<String, ShardPosition> latestPositions;
-
-        InitialDiscovery(ShardDiscovery.Listing listing, Map<String, ShardPosition> latest) {
-            this.listing = listing;
-            this.latestPositions = latest;
-        }
     }
 }

@@ -1,17 +1,23 @@
 package io.github.ddbstreams.flink.source.enumerator;
 
+import io.github.ddbstreams.flink.source.StartingPosition;
 import io.github.ddbstreams.flink.source.client.StreamPage;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
+import io.github.ddbstreams.flink.source.split.ShardPosition;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
+import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
 import software.amazon.awssdk.services.dynamodb.model.StreamStatus;
 
 /**
- * Lists a stream's shards through {@link StreamsClient}. Runs on the enumerator's worker thread
- * (inside {@code callAsync}); holds no state of the shard graph, whose owner decides what to list.
+ * Lists a stream's shards through {@link StreamsClient}. Its listing methods run on the
+ * enumerator's worker thread (inside {@code callAsync}); the coordinator thread tells it where to
+ * continue with {@link #publishCursor}, the only state the two threads share.
  */
 @Internal
 final class ShardDiscovery {
@@ -33,12 +39,73 @@ final class ShardDiscovery {
         }
     }
 
+    /** The result of the first listing of a job, with LATEST resolved. */
+    static final class InitialListing {
+        final Listing listing;
+
+        /** LATEST iterators of the shards open at the start, by shard id. */
+        final Map<String, ShardPosition> latestPositions;
+
+        InitialListing(Listing listing, Map<String, ShardPosition> latestPositions) {
+            this.listing = listing;
+            this.latestPositions = latestPositions;
+        }
+    }
+
     private final StreamsClient client;
     private final String streamArn;
+
+    /**
+     * Where the next periodic listing continues, published by the coordinator thread after each
+     * listing it applied; read by the worker thread.
+     */
+    private volatile String listAfterShardId;
+
+    private volatile long lastCompleteListingMillis;
 
     ShardDiscovery(StreamsClient client, String streamArn) {
         this.client = client;
         this.streamArn = streamArn;
+    }
+
+    /**
+     * The job's first listing. For a LATEST start it also resolves LATEST iterators of the open
+     * shards now, once: an iterator asked for later would skip what was written in between.
+     */
+    InitialListing initialListing(StartingPosition start) {
+        Listing listing = listAll();
+        Map<String, ShardPosition> latest = new HashMap<>();
+        if (start.getKind() == StartingPosition.Kind.LATEST) {
+            long now = System.currentTimeMillis();
+            for (DiscoveredShard shard : listing.shards) {
+                if (!shard.isClosed()) {
+                    String iterator =
+                            client.getShardIterator(
+                                    streamArn, shard.getShardId(), ShardIteratorType.LATEST, null);
+                    latest.put(shard.getShardId(), ShardPosition.latestIterator(iterator, now));
+                }
+            }
+        }
+        return new InitialListing(listing, latest);
+    }
+
+    /**
+     * A periodic listing: incremental after the published cursor, or complete when there is no
+     * cursor yet or the last complete listing is older than {@code fullListingIntervalMillis}.
+     */
+    Listing periodicListing(long fullListingIntervalMillis) {
+        String cursor = listAfterShardId;
+        boolean full =
+                cursor == null
+                        || System.currentTimeMillis() - lastCompleteListingMillis
+                                >= fullListingIntervalMillis;
+        return full ? listAll() : listAfter(cursor);
+    }
+
+    /** Called on the coordinator thread after a listing was applied to the shard graph. */
+    void publishCursor(@Nullable String listAfterShardId, long lastCompleteListingMillis) {
+        this.lastCompleteListingMillis = lastCompleteListingMillis;
+        this.listAfterShardId = listAfterShardId;
     }
 
     /** Every shard of the stream, all pages. */
