@@ -6,10 +6,8 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
@@ -40,22 +38,13 @@ import org.apache.flink.annotation.Internal;
 public final class ShardGraph {
 
     private final long retentionMillis;
-    private final Map<String, Node> nodes = new HashMap<>();
+    private final Map<String, ShardGraphNode> nodes = new HashMap<>();
 
     /** Sorted so that callers assign in a stable order (by shard id). */
     private final TreeSet<String> ready = new TreeSet<>();
 
-    /** Children whose parent is not in the graph, by the missing parent's id. */
-    private final Map<String, List<Node>> orphansByParent = new HashMap<>();
-
-    /** Orphans not yet known to have a trimmed parent, oldest first, for the retention rule. */
-    private final TreeSet<Node> waitingByAge =
-            new TreeSet<>(
-                    Comparator.comparingLong((Node n) -> n.creationTimeMillis)
-                            .thenComparing(n -> n.shardId));
-
-    /** Waiting orphans of unknown age: only a complete listing releases them. */
-    private final Set<Node> waitingUndated = new LinkedHashSet<>();
+    /** Shards listed before their parent, or whose parent is gone. */
+    private final OrphanShards orphans = new OrphanShards();
 
     private final Map<ShardStatus, Integer> statusCounts = new EnumMap<>(ShardStatus.class);
     private final Map<Integer, Integer> assignedPerSubtask = new HashMap<>();
@@ -82,7 +71,9 @@ public final class ShardGraph {
     public static ShardGraph restore(Collection<ShardNode> snapshot, long retentionMillis) {
         ShardGraph graph = new ShardGraph(retentionMillis);
         for (ShardNode s : snapshot) {
-            Node node = new Node(s.getShardId(), s.getParentShardId(), s.getCreationTimeMillis());
+            ShardGraphNode node =
+                    new ShardGraphNode(
+                            s.getShardId(), s.getParentShardId(), s.getCreationTimeMillis());
             node.status = s.getStatus();
             node.owner = s.getOwnerSubtask();
             node.parentTrimmed = s.isParentTrimmed();
@@ -92,10 +83,10 @@ public final class ShardGraph {
             graph.countStatus(node, 1);
             graph.updateMaxShardId(node.shardId);
         }
-        for (Node node : graph.nodes.values()) {
+        for (ShardGraphNode node : graph.nodes.values()) {
             graph.link(node);
         }
-        for (Node node : graph.nodes.values()) {
+        for (ShardGraphNode node : graph.nodes.values()) {
             graph.refreshReady(node);
         }
         return graph;
@@ -112,15 +103,15 @@ public final class ShardGraph {
      */
     public List<String> addShards(
             Collection<DiscoveredShard> shards, boolean completeListing, long nowMillis) {
-        List<Node> added = new ArrayList<>();
+        List<ShardGraphNode> added = new ArrayList<>();
         for (DiscoveredShard shard : shards) {
-            Node existing = nodes.get(shard.getShardId());
+            ShardGraphNode existing = nodes.get(shard.getShardId());
             if (existing != null) {
                 enrich(existing, shard);
                 continue;
             }
-            Node node =
-                    new Node(
+            ShardGraphNode node =
+                    new ShardGraphNode(
                             shard.getShardId(),
                             shard.getParentShardId(),
                             shard.getCreationTimeMillis());
@@ -131,9 +122,10 @@ public final class ShardGraph {
         }
         // Link only once the whole batch is in, so a parent listed after its child is not missed.
         List<String> addedIds = new ArrayList<>(added.size());
-        for (Node node : added) {
+        for (ShardGraphNode node : added) {
             link(node);
-            Node parent = node.parentShardId == null ? null : nodes.get(node.parentShardId);
+            ShardGraphNode parent =
+                    node.parentShardId == null ? null : nodes.get(node.parentShardId);
             if (parent != null && parent.status != ShardStatus.UNASSIGNED) {
                 // Keep a lineage on the subtask that read (or is reading) the parent.
                 node.owner = parent.owner;
@@ -141,11 +133,12 @@ public final class ShardGraph {
             refreshReady(node);
             addedIds.add(node.shardId);
         }
-        if (completeListing) {
-            releaseAll(waitingUndated);
-            releaseAll(waitingByAge);
-        } else {
-            releaseOlderThan(nowMillis - retentionMillis);
+        List<ShardGraphNode> released =
+                completeListing
+                        ? orphans.releaseAll()
+                        : orphans.releaseOlderThan(nowMillis - retentionMillis);
+        for (ShardGraphNode node : released) {
+            refreshReady(node);
         }
         return addedIds;
     }
@@ -164,7 +157,7 @@ public final class ShardGraph {
         if (subtask < 0) {
             throw new IllegalArgumentException("Invalid subtask " + subtask);
         }
-        Node node = require(shardId, "assign");
+        ShardGraphNode node = require(shardId, "assign");
         if (!ready.contains(shardId)) {
             throw new IllegalStateException(
                     "Cannot assign shard "
@@ -184,7 +177,7 @@ public final class ShardGraph {
      * A no-op for an UNASSIGNED shard.
      */
     public void markUnassigned(String shardId) {
-        Node node = require(shardId, "unassign");
+        ShardGraphNode node = require(shardId, "unassign");
         if (node.status == ShardStatus.FINISHED) {
             throw new IllegalStateException(
                     "Cannot unassign shard " + shardId + " in status FINISHED");
@@ -202,9 +195,9 @@ public final class ShardGraph {
      * @return the shard's known children, ordered by shard id
      */
     public List<String> markFinished(String shardId, int finishingSubtask) {
-        Node node = nodes.get(shardId);
+        ShardGraphNode node = nodes.get(shardId);
         if (node == null) {
-            node = new Node(shardId, null, ShardIds.creationTimeFromShardId(shardId));
+            node = new ShardGraphNode(shardId, null, ShardIds.creationTimeFromShardId(shardId));
             nodes.put(shardId, node);
             countStatus(node, 1);
             link(node);
@@ -212,9 +205,9 @@ public final class ShardGraph {
         setStatus(
                 node, ShardStatus.FINISHED, finishingSubtask >= 0 ? finishingSubtask : node.owner);
         ready.remove(shardId);
-        removeWaiting(node);
+        orphans.stopWaiting(node);
         List<String> children = new ArrayList<>(node.children.size());
-        for (Node child : node.children) {
+        for (ShardGraphNode child : node.children) {
             if (child.status == ShardStatus.UNASSIGNED && node.owner >= 0) {
                 child.owner = node.owner;
             }
@@ -235,24 +228,24 @@ public final class ShardGraph {
         if (subtask < 0) {
             throw new IllegalArgumentException("Invalid subtask " + subtask);
         }
-        Node node = nodes.get(shardId);
+        ShardGraphNode node = nodes.get(shardId);
         if (node == null || node.status != ShardStatus.FINISHED) {
             return;
         }
         setStatus(node, ShardStatus.ASSIGNED, subtask);
-        for (Node child : node.children) {
+        for (ShardGraphNode child : node.children) {
             refreshReady(child);
         }
     }
 
     /** The shard's known children, ordered by shard id; empty if none or unknown. */
     public List<String> children(String shardId) {
-        Node node = nodes.get(shardId);
+        ShardGraphNode node = nodes.get(shardId);
         if (node == null) {
             return Collections.emptyList();
         }
         List<String> ids = new ArrayList<>(node.children.size());
-        for (Node child : node.children) {
+        for (ShardGraphNode child : node.children) {
             ids.add(child.shardId);
         }
         Collections.sort(ids);
@@ -262,26 +255,26 @@ public final class ShardGraph {
     /** The parent's id (known or not), or null if the shard has no parent or is unknown. */
     @Nullable
     public String parent(String shardId) {
-        Node node = nodes.get(shardId);
+        ShardGraphNode node = nodes.get(shardId);
         return node == null ? null : node.parentShardId;
     }
 
     /** The shard's status, or null if the shard is unknown. */
     @Nullable
     public ShardStatus status(String shardId) {
-        Node node = nodes.get(shardId);
+        ShardGraphNode node = nodes.get(shardId);
         return node == null ? null : node.status;
     }
 
     /** Owner, preferred or finishing subtask (see {@link ShardNode#getOwnerSubtask()}), or -1. */
     public int preferredSubtask(String shardId) {
-        Node node = nodes.get(shardId);
+        ShardGraphNode node = nodes.get(shardId);
         return node == null ? -1 : node.owner;
     }
 
     /** The shard's creation time (from its id), or -1 if unknown. */
     public long creationTimeMillis(String shardId) {
-        Node node = nodes.get(shardId);
+        ShardGraphNode node = nodes.get(shardId);
         return node == null ? -1 : node.creationTimeMillis;
     }
 
@@ -325,7 +318,7 @@ public final class ShardGraph {
             return null;
         }
         String cursor = null;
-        for (Node n : nodes.values()) {
+        for (ShardGraphNode n : nodes.values()) {
             if (n.creationTimeMillis >= 0
                     && n.creationTimeMillis <= newest - overlapMillis
                     && (cursor == null || n.shardId.compareTo(cursor) > 0)) {
@@ -338,7 +331,7 @@ public final class ShardGraph {
     /** Every shard, ordered by shard id: the enumerator's checkpoint. */
     public List<ShardNode> snapshot() {
         List<ShardNode> result = new ArrayList<>(nodes.size());
-        for (Node n : nodes.values()) {
+        for (ShardGraphNode n : nodes.values()) {
             result.add(
                     new ShardNode(
                             n.shardId,
@@ -359,15 +352,15 @@ public final class ShardGraph {
 
     // ------------------------------------------------------------------------------------------
 
-    private Node require(String shardId, String action) {
-        Node node = nodes.get(shardId);
+    private ShardGraphNode require(String shardId, String action) {
+        ShardGraphNode node = nodes.get(shardId);
         if (node == null) {
             throw new IllegalStateException("Cannot " + action + " unknown shard " + shardId);
         }
         return node;
     }
 
-    private void enrich(Node node, DiscoveredShard shard) {
+    private void enrich(ShardGraphNode node, DiscoveredShard shard) {
         if (node.parentShardId == null && shard.getParentShardId() != null) {
             // Known so far only from a finish report: learn its lineage now.
             node.parentShardId = shard.getParentShardId();
@@ -377,56 +370,24 @@ public final class ShardGraph {
     }
 
     /** Connects a node to its parent and to children that were listed before it. */
-    private void link(Node node) {
-        List<Node> earlyChildren = orphansByParent.remove(node.shardId);
-        if (earlyChildren != null) {
-            for (Node child : earlyChildren) {
-                removeWaiting(child);
-                child.parentTrimmed = false;
-                node.children.add(child);
-                refreshReady(child);
-            }
+    private void link(ShardGraphNode node) {
+        for (ShardGraphNode child : orphans.takeChildrenOf(node.shardId)) {
+            node.children.add(child);
+            refreshReady(child);
         }
         if (node.parentShardId == null || node.linked) {
             return;
         }
         node.linked = true;
-        Node parent = nodes.get(node.parentShardId);
+        ShardGraphNode parent = nodes.get(node.parentShardId);
         if (parent != null) {
             parent.children.add(node);
             return;
         }
-        orphansByParent.computeIfAbsent(node.parentShardId, k -> new ArrayList<>()).add(node);
-        if (!node.parentTrimmed && node.status != ShardStatus.FINISHED) {
-            (node.creationTimeMillis < 0 ? waitingUndated : waitingByAge).add(node);
-        }
+        orphans.add(node);
     }
 
-    private void removeWaiting(Node node) {
-        if (node.creationTimeMillis < 0) {
-            waitingUndated.remove(node);
-        } else {
-            waitingByAge.remove(node);
-        }
-    }
-
-    private void releaseAll(Collection<Node> waiting) {
-        for (Node node : waiting) {
-            node.parentTrimmed = true;
-            refreshReady(node);
-        }
-        waiting.clear();
-    }
-
-    private void releaseOlderThan(long cutoffMillis) {
-        while (!waitingByAge.isEmpty() && waitingByAge.first().creationTimeMillis < cutoffMillis) {
-            Node node = waitingByAge.pollFirst();
-            node.parentTrimmed = true;
-            refreshReady(node);
-        }
-    }
-
-    private void refreshReady(Node node) {
+    private void refreshReady(ShardGraphNode node) {
         if (node.status == ShardStatus.UNASSIGNED && parentDone(node)) {
             ready.add(node.shardId);
         } else {
@@ -434,22 +395,22 @@ public final class ShardGraph {
         }
     }
 
-    private boolean parentDone(Node node) {
+    private boolean parentDone(ShardGraphNode node) {
         if (node.parentShardId == null) {
             return true;
         }
-        Node parent = nodes.get(node.parentShardId);
+        ShardGraphNode parent = nodes.get(node.parentShardId);
         return parent == null ? node.parentTrimmed : parent.status == ShardStatus.FINISHED;
     }
 
-    private void setStatus(Node node, ShardStatus status, int owner) {
+    private void setStatus(ShardGraphNode node, ShardStatus status, int owner) {
         countStatus(node, -1);
         node.status = status;
         node.owner = owner;
         countStatus(node, 1);
     }
 
-    private void countStatus(Node node, int delta) {
+    private void countStatus(ShardGraphNode node, int delta) {
         statusCounts.merge(node.status, delta, Integer::sum);
         if (node.status == ShardStatus.ASSIGNED) {
             assignedPerSubtask.merge(node.owner, delta, (a, b) -> a + b == 0 ? null : a + b);
@@ -459,27 +420,6 @@ public final class ShardGraph {
     private void updateMaxShardId(String shardId) {
         if (maxShardId == null || shardId.compareTo(maxShardId) > 0) {
             maxShardId = shardId;
-        }
-    }
-
-    /** The mutable shard record; identity equality keeps the age-ordered set consistent. */
-    private static final class Node {
-        final String shardId;
-        @Nullable String parentShardId;
-        long creationTimeMillis;
-        ShardStatus status = ShardStatus.UNASSIGNED;
-        int owner = -1;
-        boolean parentTrimmed;
-
-        /** Whether the node is registered with its parent (or as an orphan of it). */
-        boolean linked;
-
-        final List<Node> children = new ArrayList<>(2);
-
-        Node(String shardId, @Nullable String parentShardId, long creationTimeMillis) {
-            this.shardId = shardId;
-            this.parentShardId = parentShardId;
-            this.creationTimeMillis = creationTimeMillis;
         }
     }
 }
