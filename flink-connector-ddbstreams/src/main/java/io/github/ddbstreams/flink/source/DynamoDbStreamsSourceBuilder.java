@@ -129,6 +129,14 @@ public final class DynamoDbStreamsSourceBuilder<T> {
                             DynamoDbStreamsSourceOptions.GET_RECORDS_MAX_RECORDS.key(),
                             maxRecords));
         }
+        int concurrency = config.get(DynamoDbStreamsSourceOptions.MAX_CONCURRENT_GET_RECORDS);
+        if (concurrency < 1 || concurrency > 256) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "%s is %d but must be between 1 and 256.",
+                            DynamoDbStreamsSourceOptions.MAX_CONCURRENT_GET_RECORDS.key(),
+                            concurrency));
+        }
         int emptyPolls = config.get(DynamoDbStreamsSourceOptions.BOUNDED_EMPTY_POLLS_TO_FINISH);
         if (emptyPolls < 1) {
             throw new IllegalArgumentException(

@@ -53,6 +53,15 @@ public final class DynamoDbStreamsSourceOptions {
                     .withDescription(
                             "The Limit of each GetRecords call, 1 to 1000 (the service maximum).");
 
+    public static final ConfigOption<Integer> MAX_CONCURRENT_GET_RECORDS =
+            ConfigOptions.key("source.reader.max-concurrent-get-records")
+                    .intType()
+                    .defaultValue(8)
+                    .withDescription(
+                            "How many GetRecords calls one reader (subtask) makes at the same "
+                                    + "time, each to a different shard. A shard never has more "
+                                    + "than one call in flight.");
+
     public static final ConfigOption<Duration> RETRY_INITIAL_BACKOFF =
             ConfigOptions.key("source.retry.initial-backoff")
                     .durationType()

@@ -51,6 +51,13 @@ public final class FakeStreamsClient implements StreamsClient {
     private StreamStatus status = StreamStatus.ENABLED;
 
     public final AtomicInteger getRecordsCalls = new AtomicInteger();
+    private volatile long getRecordsLatencyMillis;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlightPerShard = new AtomicInteger();
+    private final Map<String, AtomicInteger> inFlightByShard =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Integer> throttledShardCalls = new HashMap<>();
     public final AtomicInteger describeStreamCalls = new AtomicInteger();
     public final AtomicInteger listChildShardsCalls = new AtomicInteger();
     public final AtomicInteger getShardIteratorCalls = new AtomicInteger();
@@ -242,6 +249,7 @@ public final class FakeStreamsClient implements StreamsClient {
         getShardIteratorCalls.incrementAndGet();
         checkArn(arn);
         maybeThrottle();
+        maybeThrottleShard(shardId);
         FakeShard shard = shard(shardId);
         int index;
         switch (type) {
@@ -269,12 +277,57 @@ public final class FakeStreamsClient implements StreamsClient {
         return shardId + "#" + index + "#" + clockMillis;
     }
 
+    /**
+     * GetRecords takes {@code millis} (outside the fake's lock, so concurrent callers overlap as
+     * they would over the network).
+     */
+    public void setGetRecordsLatencyMillis(long millis) {
+        getRecordsLatencyMillis = millis;
+    }
+
+    /** The most GetRecords calls that were in flight at once, over all shards. */
+    public int maxConcurrentGetRecords() {
+        return maxInFlight.get();
+    }
+
+    /** The most GetRecords calls that were in flight at once for any single shard. */
+    public int maxConcurrentGetRecordsPerShard() {
+        return maxInFlightPerShard.get();
+    }
+
+    /** The next {@code n} GetShardIterator/GetRecords calls on one shard are throttled. */
+    public synchronized void throttleShard(String shardId, int n) {
+        throttledShardCalls.put(shardId, n);
+    }
+
     @Override
-    public synchronized GetRecordsResponse getRecords(String iterator, int limit) {
+    public GetRecordsResponse getRecords(String iterator, int limit) {
+        String shardId = iterator.split("#")[0];
+        java.util.concurrent.atomic.AtomicInteger perShard =
+                inFlightByShard.computeIfAbsent(
+                        shardId, k -> new java.util.concurrent.atomic.AtomicInteger());
+        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+        maxInFlightPerShard.accumulateAndGet(perShard.incrementAndGet(), Math::max);
+        try {
+            if (getRecordsLatencyMillis > 0) {
+                Thread.sleep(getRecordsLatencyMillis);
+            }
+            return getRecordsNow(iterator, limit);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            perShard.decrementAndGet();
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private synchronized GetRecordsResponse getRecordsNow(String iterator, int limit) {
         getRecordsCalls.incrementAndGet();
         String[] parts = iterator.split("#");
         getRecordsCallsByShard.merge(parts[0], 1, Integer::sum);
         maybeThrottle();
+        maybeThrottleShard(parts[0]);
         FakeShard shard = shard(parts[0]);
         int index = Integer.parseInt(parts[1]);
         if (clockMillis - Long.parseLong(parts[2]) > ITERATOR_LIFETIME_MILLIS) {
@@ -296,6 +349,16 @@ public final class FakeStreamsClient implements StreamsClient {
     public void close() {}
 
     // ------------------------------------------------------------------ helpers
+
+    private void maybeThrottleShard(String shardId) {
+        Integer left = throttledShardCalls.get(shardId);
+        if (left != null && left > 0) {
+            throttledShardCalls.put(shardId, left - 1);
+            throw LimitExceededException.builder()
+                    .message("rate exceeded on " + shardId + " (fake)")
+                    .build();
+        }
+    }
 
     private void maybeThrottle() {
         if (failNextCalls > 0) {

@@ -3,12 +3,12 @@ package io.github.ddbstreams.flink.source.reader;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 
 /**
  * Counters of one reader's AWS traffic and of the faults it absorbed, in the reader's metric group.
- * Incremented on the fetcher thread (and, for deserialization errors, the task thread), each
- * counter by one thread only.
+ * Incremented by the polling threads and, for deserialization errors, the task thread.
  */
 @Internal
 public final class ShardReaderMetrics {
@@ -22,13 +22,13 @@ public final class ShardReaderMetrics {
 
     public ShardReaderMetrics(MetricGroup group) {
         MetricGroup g = group.addGroup("dynamodbStreams");
-        getRecordsCalls = g.counter("getRecordsCalls");
-        emptyPolls = g.counter("emptyPolls");
-        retriedErrors = g.counter("retriedErrors");
-        expiredIterators = g.counter("expiredIterators");
-        trimmedDataSkips = g.counter("trimmedDataSkips");
-        shardsGone = g.counter("shardsGone");
-        deserializationErrors = g.counter("deserializationErrors");
+        getRecordsCalls = g.counter("getRecordsCalls", new ThreadSafeSimpleCounter());
+        emptyPolls = g.counter("emptyPolls", new ThreadSafeSimpleCounter());
+        retriedErrors = g.counter("retriedErrors", new ThreadSafeSimpleCounter());
+        expiredIterators = g.counter("expiredIterators", new ThreadSafeSimpleCounter());
+        trimmedDataSkips = g.counter("trimmedDataSkips", new ThreadSafeSimpleCounter());
+        shardsGone = g.counter("shardsGone", new ThreadSafeSimpleCounter());
+        deserializationErrors = g.counter("deserializationErrors", new ThreadSafeSimpleCounter());
     }
 
     /** Metrics that go nowhere; for tests that do not look at them. */

@@ -20,6 +20,7 @@ public final class ShardReaderSettings implements Serializable {
     static final long BOUNDED_END_MARGIN_MILLIS = 60_000;
 
     private final int maxRecordsPerCall;
+    private final int maxConcurrentPolls;
     private final long idlePollIntervalNanos;
     private final long initialBackOffNanos;
     private final long maxBackOffNanos;
@@ -33,6 +34,8 @@ public final class ShardReaderSettings implements Serializable {
 
     private ShardReaderSettings(Configuration config, boolean bounded, long jobStartMillis) {
         this.maxRecordsPerCall = config.get(DynamoDbStreamsSourceOptions.GET_RECORDS_MAX_RECORDS);
+        this.maxConcurrentPolls =
+                config.get(DynamoDbStreamsSourceOptions.MAX_CONCURRENT_GET_RECORDS);
         this.idlePollIntervalNanos =
                 config.get(DynamoDbStreamsSourceOptions.IDLE_POLL_INTERVAL).toNanos();
         this.initialBackOffNanos =
@@ -63,6 +66,10 @@ public final class ShardReaderSettings implements Serializable {
 
     int maxRecordsPerCall() {
         return maxRecordsPerCall;
+    }
+
+    int maxConcurrentPolls() {
+        return maxConcurrentPolls;
     }
 
     long idlePollIntervalNanos() {

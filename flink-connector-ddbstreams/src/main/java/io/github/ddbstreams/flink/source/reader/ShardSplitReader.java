@@ -13,15 +13,22 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.connector.base.source.reader.RecordsBySplits;
 import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
+import org.apache.flink.util.concurrent.ExecutorThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -33,11 +40,12 @@ import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
 import software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException;
 
 /**
- * Reads many shards on one fetcher thread. Each {@link #fetch()} polls every shard that is due
- * once, in round-robin order: a shard that returned records is due again at once, an idle shard
- * after the idle poll interval, a throttled or failing shard after its own back-off. When no shard
- * is due the thread sleeps until the next one is, or until {@link #wakeUp()}; it never spins. A
- * shard whose {@code GetRecords} returns no next iterator is finished.
+ * Reads many shards for one fetcher thread. Each {@link #fetch()} polls every shard that is due
+ * once (several at a time on a small pool when more than one is due), in round-robin order: a shard
+ * that returned records is due again at once, an idle shard after the idle poll interval, a
+ * throttled or failing shard after its own back-off. When no shard is due the thread sleeps until
+ * the next one is, or until {@link #wakeUp()}; it never spins. A shard whose {@code GetRecords}
+ * returns no next iterator is finished.
  */
 @Internal
 public final class ShardSplitReader implements SplitReader<ShardElement, ShardSplit> {
@@ -53,6 +61,9 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wakeUpSignal = lock.newCondition();
     private boolean wakeUpRequested;
+
+    /** Created on first need: a reader of one shard never starts a thread. */
+    @Nullable private ExecutorService pool;
 
     public ShardSplitReader(StreamsClient client, ShardReaderSettings settings) {
         this(client, settings, ShardReaderMetrics.unregistered());
@@ -74,14 +85,65 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
             awaitNextDue();
             return new RecordsBySplits<>(records, finished);
         }
-        for (ShardCursor cursor : due) {
-            if (poll(cursor, records)) {
-                finished.add(cursor.shardId());
-            } else {
-                cursors.addLast(cursor);
+        if (due.size() == 1 || settings.maxConcurrentPolls() == 1) {
+            for (ShardCursor cursor : due) {
+                if (poll(cursor, records)) {
+                    finished.add(cursor.shardId());
+                } else {
+                    cursors.addLast(cursor);
+                }
             }
+        } else {
+            records = new ConcurrentHashMap<>();
+            pollConcurrently(due, records, finished);
         }
         return new RecordsBySplits<>(records, finished);
+    }
+
+    /**
+     * Polls the due shards on the pool, at most {@code maxConcurrentPolls} at a time, so one slow
+     * call does not hold up the other shards' calls. Each shard is in one task only: never two
+     * GetRecords calls in flight for a shard. Results are merged in round-robin order.
+     */
+    private void pollConcurrently(
+            List<ShardCursor> due,
+            Map<String, Collection<ShardElement>> records,
+            Set<String> finished)
+            throws IOException {
+        if (pool == null) {
+            pool =
+                    Executors.newFixedThreadPool(
+                            settings.maxConcurrentPolls(),
+                            new ExecutorThreadFactory("ddbstreams-get-records"));
+        }
+        List<Future<Boolean>> results = new ArrayList<>(due.size());
+        for (ShardCursor cursor : due) {
+            results.add(pool.submit(() -> poll(cursor, records)));
+        }
+        IOException failure = null;
+        for (int i = 0; i < due.size(); i++) {
+            ShardCursor cursor = due.get(i);
+            try {
+                if (results.get(i).get()) {
+                    finished.add(cursor.shardId());
+                    continue;
+                }
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure =
+                            e.getCause() instanceof IOException
+                                    ? (IOException) e.getCause()
+                                    : new IOException(e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = new IOException("Interrupted while polling shards", e);
+            }
+            cursors.addLast(cursor);
+        }
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     private List<ShardCursor> takeDueCursors() {
@@ -313,6 +375,9 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
 
     @Override
     public void close() {
+        if (pool != null) {
+            pool.shutdownNow();
+        }
         client.close();
     }
 }

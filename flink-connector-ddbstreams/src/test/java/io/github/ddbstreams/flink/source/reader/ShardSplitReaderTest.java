@@ -174,10 +174,9 @@ class ShardSplitReaderTest {
         List<String> fastRecords = write(fast, 5);
         write(slow, 5);
         ShardSplitReader reader = reader(Duration.ofHours(1));
-        // The slow shard is polled first (splits added last go first) and gets throttled.
         assign(reader, split(fast, ShardPosition.trimHorizon()));
         assign(reader, split(slow, ShardPosition.trimHorizon()));
-        fake.throttleNextCalls(1);
+        fake.throttleShard(slow, 1);
 
         Result first = drain(reader, 1);
 
@@ -410,5 +409,36 @@ class ShardSplitReaderTest {
         assertThat(metrics.getRecordsCalls()).isEqualTo(fake.getRecordsCalls.get());
         assertThat(metrics.emptyPolls()).isGreaterThanOrEqualTo(2);
         assertThat(metrics.expiredIterators()).isEqualTo(1);
+    }
+
+    @Test
+    void pollsDueShardsConcurrentlyButNeverOneShardTwice() throws IOException {
+        List<String> shards = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String shard = fake.addShard(null);
+            write(shard, 25);
+            shards.add(shard);
+        }
+        fake.setGetRecordsLatencyMillis(30);
+        ShardSplitReader reader = reader(Duration.ofMillis(1)); // 10 records per call
+        for (String shard : shards) {
+            assign(reader, split(shard, ShardPosition.trimHorizon()));
+        }
+
+        Result result = drain(reader, 8);
+
+        assertThat(result.sequenceNumbers).hasSize(150).doesNotHaveDuplicates();
+        assertThat(fake.maxConcurrentGetRecords()).isGreaterThan(1);
+        assertThat(fake.maxConcurrentGetRecordsPerShard()).isEqualTo(1);
+        // Per shard, records still arrive in order.
+        for (String shard : shards) {
+            List<String> seqs = new ArrayList<>();
+            for (int i = 0; i < result.shards.size(); i++) {
+                if (result.shards.get(i).equals(shard)) {
+                    seqs.add(result.sequenceNumbers.get(i));
+                }
+            }
+            assertThat(seqs).hasSize(25).isSorted();
+        }
     }
 }
