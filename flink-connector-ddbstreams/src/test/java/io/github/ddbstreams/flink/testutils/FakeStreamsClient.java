@@ -44,6 +44,7 @@ public final class FakeStreamsClient implements StreamsClient {
     private final TreeMap<String, FakeShard> shards = new TreeMap<>();
     private long clockMillis = 1_700_000_000_000L;
     private long nextShardTime = clockMillis;
+    private long shardSpacingMillis = 1;
     private long nextSequenceNumber = 100;
     private boolean honourShardFilter = true;
     private int failNextCalls;
@@ -90,13 +91,13 @@ public final class FakeStreamsClient implements StreamsClient {
 
     /**
      * Adds an open shard; ids grow with creation time as on AWS. The creation time in the id is the
-     * fake's clock (see {@link #advanceClock}), or a second after the previous shard's if that is
-     * later (as on AWS, shards are rarely created in the same millisecond).
+     * fake's clock (see {@link #advanceClock}), or {@link #setShardSpacingMillis} after the
+     * previous shard's if that is later. Deterministic: committed savepoints hold these ids.
      */
     public synchronized String addShard(String parentId) {
         nextShardTime = Math.max(nextShardTime, clockMillis);
         String id = String.format("shardId-%020d-%08x", nextShardTime, shards.size());
-        nextShardTime += 1000;
+        nextShardTime += shardSpacingMillis;
         shards.put(id, new FakeShard(id, parentId));
         return id;
     }
@@ -131,6 +132,11 @@ public final class FakeStreamsClient implements StreamsClient {
                         .dynamodb(data.build())
                         .build());
         return seq;
+    }
+
+    /** How far apart (in creation time) shards made in a row are; default 1 ms. */
+    public synchronized void setShardSpacingMillis(long millis) {
+        shardSpacingMillis = millis;
     }
 
     /** Closes the shard and opens one child (the periodic rollover); returns the child id. */

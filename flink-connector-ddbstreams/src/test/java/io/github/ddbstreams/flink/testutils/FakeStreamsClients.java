@@ -8,57 +8,73 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A registry that lets a {@link FakeStreamsClient} travel through a serialized source: the
- * builder's {@code streamsClientFactory} must be {@link java.io.Serializable}, the fake is not, so
- * the factory carries only an id and looks the fake up in this JVM. Works wherever the job runs in
- * the test's JVM (unit tests, MiniCluster).
+ * Hands a test's {@link StreamsClient} (usually a {@link FakeStreamsClient}) to the enumerator and
+ * readers of a source in this JVM. A source's client factory is serialized with the job graph, so
+ * it cannot hold the fake itself: it holds a name and looks the client up here. Works wherever the
+ * job runs in the test's JVM (unit tests, MiniCluster).
  *
  * <pre>{@code
- * FakeStreamsClient fake = new FakeStreamsClient();
- * DynamoDbStreamsSource.<ChangeEvent>builder()
- *         .streamArn(FakeStreamsClient.STREAM_ARN)
- *         .streamsClientFactory(FakeStreamsClients.factoryFor(fake))
- *         .build();
+ * FakeStreamsClients.register("my-test", fake);
+ * DynamoDbStreamsSource.<T>builder()...streamsClientFactory(FakeStreamsClients.factory("my-test"))
+ * // or, with a generated name:
+ * DynamoDbStreamsSource.<T>builder()...streamsClientFactory(FakeStreamsClients.factoryFor(fake))
  * }</pre>
  *
- * Every enumerator and reader of the source then shares the one fake (its {@code close()} does
- * nothing). Call {@link #remove} when the test is done to let the fake be collected.
+ * <p>Every lookup returns the same instance, shared by the enumerator and all readers, so the
+ * registered client must be thread-safe ({@link FakeStreamsClient} is) and its {@code close()} must
+ * not end it for the others. Unregister when the test is done.
  */
 public final class FakeStreamsClients {
-
-    private static final Map<String, FakeStreamsClient> CLIENTS = new ConcurrentHashMap<>();
+    private static final Map<String, StreamsClient> CLIENTS = new ConcurrentHashMap<>();
 
     private FakeStreamsClients() {}
 
-    /** A serializable factory that hands out {@code fake}. */
-    public static StreamsClientFactory factoryFor(FakeStreamsClient fake) {
-        String id = UUID.randomUUID().toString();
-        CLIENTS.put(id, fake);
-        return new Factory(id);
+    /** Makes {@code client} the one {@link #factory(String) factory(name)} returns. */
+    public static void register(String name, StreamsClient client) {
+        CLIENTS.put(name, client);
     }
 
-    /** Forgets every registration of {@code fake}. */
-    public static void remove(FakeStreamsClient fake) {
-        CLIENTS.values().removeIf(registered -> registered == fake);
+    /** Forgets the client registered as {@code name}. */
+    public static void unregister(String name) {
+        CLIENTS.remove(name);
+    }
+
+    /** Registers {@code client} under a generated name and returns its factory. */
+    public static StreamsClientFactory factoryFor(StreamsClient client) {
+        String name = UUID.randomUUID().toString();
+        register(name, client);
+        return factory(name);
+    }
+
+    /** Forgets every registration of {@code client}. */
+    public static void remove(StreamsClient client) {
+        CLIENTS.values().removeIf(registered -> registered == client);
+    }
+
+    /** A serializable factory that returns the client registered as {@code name} when called. */
+    public static StreamsClientFactory factory(String name) {
+        return new Factory(name);
     }
 
     private static final class Factory implements StreamsClientFactory {
         private static final long serialVersionUID = 1L;
+        private final String name;
 
-        private final String id;
-
-        Factory(String id) {
-            this.id = id;
+        Factory(String name) {
+            this.name = name;
         }
 
         @Override
         public StreamsClient create(AwsConfig awsConfig) {
-            FakeStreamsClient fake = CLIENTS.get(id);
-            if (fake == null) {
+            StreamsClient client = CLIENTS.get(name);
+            if (client == null) {
                 throw new IllegalStateException(
-                        "No FakeStreamsClient registered as " + id + " in this JVM (removed?)");
+                        "No streams client registered as '"
+                                + name
+                                + "' in this JVM: call FakeStreamsClients.register before "
+                                + "starting the job (or it was removed)");
             }
-            return fake;
+            return client;
         }
     }
 }

@@ -119,6 +119,8 @@ class DynamoDbStreamsSourceEnumeratorTest {
 
     @Test
     void periodicDiscoveryListsOnlyShardsAfterTheNewestKnownOne() throws Throwable {
+        // A second apart: incremental listings re-list only the last minute of shards.
+        fake.setShardSpacingMillis(1000);
         for (int i = 0; i < 350; i++) {
             fake.addShard(null);
         }

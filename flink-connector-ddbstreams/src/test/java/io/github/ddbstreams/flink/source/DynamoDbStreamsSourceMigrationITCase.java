@@ -1,0 +1,278 @@
+package io.github.ddbstreams.flink.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.ddbstreams.flink.format.DynamoDbStreamsDeserializer;
+import io.github.ddbstreams.flink.testutils.CollectingSink;
+import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
+import io.github.ddbstreams.flink.testutils.FakeStreamsClients;
+import io.github.ddbstreams.flink.testutils.RecordingStreamsClient;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.Collector;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.services.dynamodb.model.OperationType;
+import software.amazon.awssdk.services.dynamodb.model.Record;
+import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+
+/**
+ * Restores job savepoints written by earlier versions of the connector, committed under {@code
+ * src/test/resources/savepoints/vN/NAME/}, and checks that the job goes on exactly where the
+ * savepoint left off.
+ *
+ * <p>A savepoint names a stream ARN, shard ids and sequence numbers, which a DynamoDB Local
+ * instance started later would not reproduce (its ARNs carry a creation timestamp). So the
+ * savepoints are written and restored against a {@link FakeStreamsClient} built by {@link
+ * #streamAsOfV1()}, which is deterministic: a fixed ARN, shard ids from a fixed clock, sequence
+ * numbers from a fixed counter. The stream at savepoint time:
+ *
+ * <pre>
+ *   A (closed): a-0 .. a-4      C (open): c-0 .. c-2
+ *   +-- B (open, child of A): b-0 .. b-2
+ * </pre>
+ *
+ * The generator job read all 11 records, so the savepoint holds A finished, B at b-2 and C at c-2.
+ * The test rebuilds that stream, appends b-3, b-4, rolls B over into D with d-0, d-1, and appends
+ * c-3, c-4 (some before, some after the restored job starts), restores, and expects exactly those 6
+ * records, in order per shard lineage, A never opened again, and B and C resumed after their
+ * checkpointed sequence numbers.
+ *
+ * <p><b>Writing a savepoint for a new state version.</b> When a serializer of the source's state
+ * ({@code ShardSplitSerializer}, {@code DynamoDbStreamsSourceEnumStateSerializer}) gets a new
+ * version N, run the generator from the repository root (it forks a JVM: under {@code exec:java}
+ * Maven's class loaders hide Flink's runtime classes from the local cluster):
+ *
+ * <pre>
+ * mvn -pl flink-connector-ddbstreams test-compile exec:exec -Dexec.executable=java \
+ *   -Dexec.classpathScope=test -Dexec.args="-cp %classpath \
+ *   io.github.ddbstreams.flink.source.DynamoDbStreamsSourceMigrationITCase \
+ *   src/test/resources/savepoints/vN/flink-X.Y.Z-p2"
+ * </pre>
+ *
+ * and add the new directory to {@link #restoresSavepointAndContinuesAfterCheckpointedPositions}'s
+ * sources. Keep every version's directory forever: each is the real bytes an older release wrote,
+ * and restoring them is the promise. Never change {@link #streamAsOfV1()} or {@link #job}'s
+ * topology and uids: the committed savepoints depend on them; a savepoint for a different stream
+ * needs its own builder method.
+ */
+public class DynamoDbStreamsSourceMigrationITCase {
+
+    private static final String SOURCE_UID = "ddb-source";
+    private static final String SINK_UID = "sink";
+    private static final String GENERATOR_CLIENT = "migration-generator";
+    private static final int RECORDS_AT_SAVEPOINT = 11;
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(4)
+                            .build());
+
+    private final List<String> registered = new ArrayList<>();
+
+    @AfterEach
+    void unregisterClients() {
+        registered.forEach(FakeStreamsClients::unregister);
+    }
+
+    /** The stream every v1 savepoint was taken on; see the class Javadoc. Never change it. */
+    static FakeStreamsClient streamAsOfV1() {
+        FakeStreamsClient fake = new FakeStreamsClient();
+        String a = fake.addShard(null);
+        String c = fake.addShard(null);
+        put(fake, a, "a", 0, 5);
+        String b = fake.rollover(a);
+        put(fake, b, "b", 0, 3);
+        put(fake, c, "c", 0, 3);
+        return fake;
+    }
+
+    /** Shard ids of {@link #streamAsOfV1()}: A, C, B in creation order. */
+    private static String shard(FakeStreamsClient fake, int creationIndex) {
+        return fake.shardIds().get(creationIndex);
+    }
+
+    private static void put(FakeStreamsClient fake, String shardId, String name, int from, int to) {
+        for (int i = from; i < to; i++) {
+            fake.put(shardId, name + "-" + i, OperationType.INSERT, 1);
+        }
+    }
+
+    /** The job of every savepoint here: source (uid {@value #SOURCE_UID}) into a sink. */
+    private static JobClient job(
+            String clientName, String sinkId, int parallelism, @Nullable String savepoint)
+            throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        if (savepoint != null) {
+            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(parallelism);
+        env.enableCheckpointing(200);
+        DynamoDbStreamsSource<String> source =
+                DynamoDbStreamsSource.<String>builder()
+                        .streamArn(FakeStreamsClient.STREAM_ARN)
+                        .startingPosition(StartingPosition.trimHorizon())
+                        .deserializer(new KeyDeserializer())
+                        .idlePollInterval(Duration.ofMillis(50))
+                        .shardDiscoveryInterval(Duration.ofMillis(500))
+                        .streamsClientFactory(FakeStreamsClients.factory(clientName))
+                        .build();
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), "migration")
+                .uid(SOURCE_UID)
+                .sinkTo(new CollectingSink<>(sinkId))
+                .uid(SINK_UID);
+        return env.executeAsync("migration-p" + parallelism);
+    }
+
+    @ParameterizedTest(name = "restored at parallelism {0}")
+    @ValueSource(ints = {1, 2, 3})
+    void restoresSavepointAndContinuesAfterCheckpointedPositions(int parallelism) throws Exception {
+        String savepoint = resource("savepoints/v1/flink-2.3.0-p2");
+        FakeStreamsClient fake = streamAsOfV1();
+        assertThat(fake.shardIds())
+                .as("FakeStreamsClient must still make the ids the committed savepoints hold")
+                .containsExactly(
+                        "shardId-00000001700000000000-00000000",
+                        "shardId-00000001700000000001-00000001",
+                        "shardId-00000001700000000002-00000002");
+        String a = shard(fake, 0);
+        String c = shard(fake, 1);
+        String b = shard(fake, 2);
+        RecordingStreamsClient client = new RecordingStreamsClient(fake);
+        String name = "migration-v1-p" + parallelism;
+        FakeStreamsClients.register(name, client);
+        registered.add(name);
+
+        put(fake, b, "b", 3, 5);
+        String d = fake.rollover(b);
+        put(fake, d, "d", 0, 1);
+        JobClient job = job(name, name, parallelism, savepoint);
+        await(() -> !CollectingSink.results(name).isEmpty());
+        put(fake, d, "d", 1, 2);
+        put(fake, c, "c", 3, 5);
+        await(() -> CollectingSink.results(name).size() >= 6);
+        Thread.sleep(500); // a duplicate or a re-read of A would arrive now
+        job.cancel().get(30, TimeUnit.SECONDS);
+
+        List<String> received = CollectingSink.results(name);
+        assertThat(received).containsExactlyInAnyOrder("b-3", "b-4", "d-0", "d-1", "c-3", "c-4");
+        assertThat(received.stream().filter(r -> !r.startsWith("c")))
+                .containsExactly("b-3", "b-4", "d-0", "d-1");
+        assertThat(received.stream().filter(r -> r.startsWith("c"))).containsExactly("c-3", "c-4");
+        assertThat(client.iteratorRequests())
+                .as("shard A was read to its end before the savepoint")
+                .noneMatch(r -> r.shardId.equals(a));
+        assertThat(client.iteratorRequests())
+                .filteredOn(r -> r.shardId.equals(b) || r.shardId.equals(c))
+                .allMatch(
+                        r -> r.type == ShardIteratorType.AFTER_SEQUENCE_NUMBER,
+                        "resumed after the checkpointed record");
+        assertThat(client.iteratorRequests()).filteredOn(r -> r.shardId.equals(d)).isNotEmpty();
+    }
+
+    private static String resource(String path) throws URISyntaxException {
+        URL url = DynamoDbStreamsSourceMigrationITCase.class.getClassLoader().getResource(path);
+        assertThat(url).as("committed savepoint %s", path).isNotNull();
+        return Paths.get(url.toURI()).toString();
+    }
+
+    private static void await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    /**
+     * Writes a savepoint of {@link #job} on {@link #streamAsOfV1()} into the directory {@code
+     * args[0]}, which must not exist yet; see the class Javadoc.
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length != 1) {
+            System.err.println("usage: DynamoDbStreamsSourceMigrationITCase TARGET_DIRECTORY");
+            System.exit(2);
+        }
+        Path target = Paths.get(args[0]).toAbsolutePath();
+        if (Files.exists(target)) {
+            System.err.println(target + " exists: savepoints are kept forever, pick a new name");
+            System.exit(2);
+        }
+        FakeStreamsClients.register(GENERATOR_CLIENT, streamAsOfV1());
+        JobClient job = job(GENERATOR_CLIENT, GENERATOR_CLIENT, 2, null);
+        await(() -> CollectingSink.results(GENERATOR_CLIENT).size() >= RECORDS_AT_SAVEPOINT);
+        // Let a few checkpoints complete so the enumerator has acknowledged A's end.
+        Thread.sleep(1_000);
+        List<String> received = CollectingSink.results(GENERATOR_CLIENT);
+        if (received.size() != RECORDS_AT_SAVEPOINT) {
+            System.err.println("expected " + RECORDS_AT_SAVEPOINT + " records, got " + received);
+            System.exit(1);
+        }
+        Path scratch = Files.createTempDirectory("savepoint-generator");
+        String written =
+                job.stopWithSavepoint(
+                                false, scratch.toUri().toString(), SavepointFormatType.CANONICAL)
+                        .get(60, TimeUnit.SECONDS);
+        copyDirectory(Paths.get(new URI(written)), target);
+        System.out.println("Savepoint after " + received + " written to " + target);
+        System.exit(0); // the local cluster's threads would keep the JVM alive
+    }
+
+    private static void copyDirectory(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Files.copy(
+                        file, to.resolve(file.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        }
+    }
+
+    /** Emits each record's {@code pk}: the fake's records are named after their shard. */
+    private static final class KeyDeserializer implements DynamoDbStreamsDeserializer<String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void deserialize(
+                Record record, String streamArn, String shardId, Collector<String> out) {
+            out.collect(record.dynamodb().keys().get("pk").s());
+        }
+
+        @Override
+        public TypeInformation<String> getProducedType() {
+            return Types.STRING;
+        }
+    }
+}
