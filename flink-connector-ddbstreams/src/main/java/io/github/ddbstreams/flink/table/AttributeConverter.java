@@ -1,0 +1,24 @@
+package io.github.ddbstreams.flink.table;
+
+import java.io.Serializable;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Converts one DynamoDB attribute value into Flink's internal data structure for one logical type
+ * (e.g. {@code StringData} for STRING, {@code DecimalData} for DECIMAL). Built once per schema by
+ * {@link AttributeConverters}; serializable so that it travels with the deserializer.
+ */
+@Internal
+@FunctionalInterface
+interface AttributeConverter extends Serializable {
+
+    /**
+     * Returns the internal value, or null for a missing or NULL attribute.
+     *
+     * @throws AttributeConversionException if the value does not fit the type
+     */
+    @Nullable
+    Object convert(@Nullable AttributeValue value);
+}

@@ -1,0 +1,153 @@
+package io.github.ddbstreams.flink.table;
+
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/**
+ * The options of the {@code 'connector' = 'dynamodb-streams'} table source. The tuning options of
+ * the DataStream source ({@link io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions},
+ * e.g. {@code source.shard.discovery-interval}) are accepted under their own keys as well, and
+ * {@code scan.parallelism} sets the source's parallelism.
+ */
+@PublicEvolving
+public final class DynamoDbStreamsTableOptions {
+
+    private DynamoDbStreamsTableOptions() {}
+
+    public static final ConfigOption<String> STREAM_ARN =
+            ConfigOptions.key("stream-arn")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The ARN of the stream to read (DescribeTable's LatestStreamArn). Set "
+                                    + "exactly one of 'stream-arn' and 'table-name'.");
+
+    public static final ConfigOption<String> TABLE_NAME =
+            ConfigOptions.key("table-name")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The DynamoDB table whose current stream to read; resolved when the "
+                                    + "job starts. Set exactly one of 'stream-arn' and "
+                                    + "'table-name'.");
+
+    public static final ConfigOption<String> AWS_REGION =
+            ConfigOptions.key("aws.region")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The AWS region id, e.g. 'eu-west-1'. Default: the AWS SDK's region "
+                                    + "chain (AWS_REGION, the aws.region system property, the "
+                                    + "profile file).");
+
+    public static final ConfigOption<String> AWS_ENDPOINT =
+            ConfigOptions.key("aws.endpoint")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "An http(s) endpoint that replaces the region's DynamoDB and DynamoDB "
+                                    + "Streams endpoints, e.g. 'http://localhost:8000' for "
+                                    + "DynamoDB Local or a VPC endpoint.");
+
+    public static final ConfigOption<String> AWS_CREDENTIALS_PROVIDER =
+            ConfigOptions.key("aws.credentials.provider")
+                    .stringType()
+                    .defaultValue("default")
+                    .withDescription(
+                            "Where the credentials come from: 'default' (the AWS SDK's default "
+                                    + "chain), 'static' (needs 'aws.credentials.access-key-id' "
+                                    + "and 'aws.credentials.secret-access-key') or 'profile' "
+                                    + "(needs 'aws.credentials.profile-name').");
+
+    public static final ConfigOption<String> AWS_ACCESS_KEY_ID =
+            ConfigOptions.key("aws.credentials.access-key-id")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("The access key id of 'static' credentials.");
+
+    public static final ConfigOption<String> AWS_SECRET_ACCESS_KEY =
+            ConfigOptions.key("aws.credentials.secret-access-key")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The secret access key of 'static' credentials. It becomes part of "
+                                    + "the job graph; prefer 'default' or 'profile' in "
+                                    + "production.");
+
+    public static final ConfigOption<String> AWS_SESSION_TOKEN =
+            ConfigOptions.key("aws.credentials.session-token")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("The session token of temporary 'static' credentials.");
+
+    public static final ConfigOption<String> AWS_PROFILE_NAME =
+            ConfigOptions.key("aws.credentials.profile-name")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The profile of the shared AWS config and credentials files that "
+                                    + "'profile' credentials use.");
+
+    public static final ConfigOption<String> SCAN_STARTUP_MODE =
+            ConfigOptions.key("scan.startup.mode")
+                    .stringType()
+                    .defaultValue("latest")
+                    .withDescription(
+                            "Where a job without a checkpoint starts: 'latest' (records written "
+                                    + "after the job started), 'trim-horizon' (every record the "
+                                    + "stream retains, up to 24 h) or 'timestamp' (records "
+                                    + "created at or after 'scan.startup.timestamp-millis').");
+
+    public static final ConfigOption<Long> SCAN_STARTUP_TIMESTAMP_MILLIS =
+            ConfigOptions.key("scan.startup.timestamp-millis")
+                    .longType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The start of 'timestamp' startup mode, in milliseconds since the "
+                                    + "epoch; compared with the records' "
+                                    + "ApproximateCreationDateTime (whole seconds).");
+
+    public static final ConfigOption<Boolean> SCAN_BOUNDED =
+            ConfigOptions.key("scan.bounded")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "If true, the source reads every record that exists when the job "
+                                    + "starts and then finishes (a bounded scan of the stream).");
+
+    public static final ConfigOption<String> CHANGELOG_MODE =
+            ConfigOptions.key("changelog.mode")
+                    .stringType()
+                    .defaultValue("changelog")
+                    .withDescription(
+                            "How stream records become rows. 'changelog': INSERT -> +I(new "
+                                    + "image), MODIFY -> -U(old image), +U(new image), REMOVE -> "
+                                    + "-D(old image); needs stream view type NEW_AND_OLD_IMAGES. "
+                                    + "'upsert': INSERT -> +I, MODIFY -> +U (new image), REMOVE "
+                                    + "-> -D (old image, or only the keys); needs NEW_IMAGE or "
+                                    + "NEW_AND_OLD_IMAGES and a PRIMARY KEY of the table's key "
+                                    + "attributes. 'append': one +I row per record (new image, "
+                                    + "else old image, else keys) for any view type; read the "
+                                    + "event name from the 'event_name' metadata column.");
+
+    public static final ConfigOption<String> CONVERSION_ON_ERROR =
+            ConfigOptions.key("conversion.on-error")
+                    .stringType()
+                    .defaultValue("fail")
+                    .withDescription(
+                            "What an attribute that does not fit its column's type does: 'fail' "
+                                    + "(the job fails with the attribute, the item's key and both "
+                                    + "types named) or 'null' (the column becomes NULL and the "
+                                    + "numConversionErrors metric counts it).");
+
+    public static final ConfigOption<String> ATTRIBUTE_MAPPING =
+            ConfigOptions.key("attribute-mapping")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Top-level columns whose DynamoDB attribute has another name, as "
+                                    + "'column:attribute' pairs separated by ';', e.g. "
+                                    + "'order_id:pk;created:createdAt'. Unlisted columns read the "
+                                    + "attribute of their own name; ROW fields always do.");
+}

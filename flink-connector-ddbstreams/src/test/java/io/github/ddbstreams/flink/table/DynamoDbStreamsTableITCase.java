@@ -1,0 +1,236 @@
+package io.github.ddbstreams.flink.table;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.ddbstreams.flink.testutils.DynamoDbLocal;
+import io.github.ddbstreams.flink.testutils.DynamoDbLocalExtension;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.types.Row;
+import org.apache.flink.types.RowKind;
+import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+
+/**
+ * SQL on a MiniCluster against embedded DynamoDB Local: a changelog and an upsert aggregation whose
+ * final result equals the aggregate of the table's final contents after inserts, updates and
+ * deletes across shard rollovers; append mode with every metadata column; the view type error.
+ */
+class DynamoDbStreamsTableITCase {
+
+    @RegisterExtension static final DynamoDbLocalExtension DYNAMODB = new DynamoDbLocalExtension();
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(4)
+                            .build());
+
+    private static StreamTableEnvironment tableEnv() {
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+        return StreamTableEnvironment.create(env);
+    }
+
+    /** The WITH clause for a bounded read of {@code table}'s whole stream. */
+    private static String with(String table, String changelogMode) {
+        return String.format(
+                "'connector' = 'dynamodb-streams', 'table-name' = '%s', 'aws.region' = '%s',"
+                        + " 'aws.endpoint' = '%s', 'aws.credentials.provider' = 'static',"
+                        + " 'aws.credentials.access-key-id' = '%s',"
+                        + " 'aws.credentials.secret-access-key' = '%s',"
+                        + " 'scan.startup.mode' = 'trim-horizon', 'scan.bounded' = 'true',"
+                        + " 'source.reader.idle-poll-interval' = '100 ms',"
+                        + " 'attribute-mapping' = 'order_id:pk', 'changelog.mode' = '%s'",
+                table,
+                DynamoDbLocal.REGION,
+                DYNAMODB.endpoint(),
+                DynamoDbLocal.ACCESS_KEY_ID,
+                DynamoDbLocal.SECRET_ACCESS_KEY,
+                changelogMode);
+    }
+
+    /** Inserts, updates and deletes on both sides of two rollovers. */
+    private static OrdersWorkload writeAcrossRollovers(String table, long seed) {
+        OrdersWorkload workload = new OrdersWorkload(DYNAMODB.dynamoDbClient(), table, seed);
+        workload.insert(40);
+        workload.update(20);
+        DYNAMODB.triggerShardRollovers();
+        workload.update(25);
+        workload.delete(10);
+        workload.insert(10);
+        DYNAMODB.triggerShardRollovers();
+        workload.update(15);
+        workload.delete(8);
+        return workload;
+    }
+
+    /** Runs a bounded query to its end and applies its changelog: the final result per key. */
+    private static Map<String, BigDecimal> finalSums(StreamTableEnvironment tEnv, String query)
+            throws Exception {
+        Map<String, BigDecimal> sums = new HashMap<>();
+        try (CloseableIterator<Row> rows = tEnv.executeSql(query).collect()) {
+            while (rows.hasNext()) {
+                Row row = rows.next();
+                String customer = (String) row.getField(0);
+                if (row.getKind() == RowKind.INSERT || row.getKind() == RowKind.UPDATE_AFTER) {
+                    sums.put(customer, ((BigDecimal) row.getField(1)).stripTrailingZeros());
+                } else {
+                    sums.remove(customer);
+                }
+            }
+        }
+        return sums;
+    }
+
+    private static Map<String, BigDecimal> normalized(Map<String, BigDecimal> sums) {
+        Map<String, BigDecimal> result = new HashMap<>();
+        sums.forEach((k, v) -> result.put(k, v.stripTrailingZeros()));
+        return result;
+    }
+
+    @Test
+    void changelogAggregateEqualsTheAggregateOfTheFinalTable() throws Exception {
+        DYNAMODB.createTable("orders", StreamViewType.NEW_AND_OLD_IMAGES);
+        OrdersWorkload workload = writeAcrossRollovers("orders", 1);
+
+        StreamTableEnvironment tEnv = tableEnv();
+        tEnv.executeSql(
+                "CREATE TABLE orders (order_id STRING, customer STRING, amount DECIMAL(10, 2),"
+                        + " PRIMARY KEY (order_id) NOT ENFORCED) WITH ("
+                        + with("orders", "changelog")
+                        + ")");
+
+        Map<String, BigDecimal> result =
+                finalSums(tEnv, "SELECT customer, SUM(amount) FROM orders GROUP BY customer");
+
+        assertThat(workload.removes()).isPositive();
+        assertThat(result).isEqualTo(normalized(workload.sumsByCustomerFromScan()));
+    }
+
+    @Test
+    void upsertAggregateOnANewImageStreamEqualsTheAggregateOfTheFinalTable() throws Exception {
+        DYNAMODB.createTable("orders_upsert", StreamViewType.NEW_IMAGE);
+        OrdersWorkload workload = writeAcrossRollovers("orders_upsert", 2);
+
+        StreamTableEnvironment tEnv = tableEnv();
+        tEnv.executeSql(
+                "CREATE TABLE orders (order_id STRING, customer STRING, amount DECIMAL(10, 2),"
+                        + " PRIMARY KEY (order_id) NOT ENFORCED) WITH ("
+                        + with("orders_upsert", "upsert")
+                        + ")");
+
+        Map<String, BigDecimal> result =
+                finalSums(tEnv, "SELECT customer, SUM(amount) FROM orders GROUP BY customer");
+
+        assertThat(result).isEqualTo(normalized(workload.sumsByCustomerFromScan()));
+    }
+
+    @Test
+    void appendModeGivesOneRowPerRecordWithEveryMetadataColumn() throws Exception {
+        String arn = DYNAMODB.createTable("orders_events", StreamViewType.NEW_AND_OLD_IMAGES);
+        Instant before = Instant.now().minusSeconds(120);
+        OrdersWorkload workload = writeAcrossRollovers("orders_events", 3);
+
+        StreamTableEnvironment tEnv = tableEnv();
+        tEnv.executeSql(
+                "CREATE TABLE events (order_id STRING, amount DECIMAL(10, 2),"
+                        + " event_name STRING METADATA VIRTUAL,"
+                        + " event_id STRING METADATA VIRTUAL,"
+                        + " seq STRING METADATA FROM 'sequence_number' VIRTUAL,"
+                        + " shard STRING METADATA FROM 'shard_id' VIRTUAL,"
+                        + " op_ts TIMESTAMP_LTZ(3) METADATA FROM 'approximate_creation_time'"
+                        + " VIRTUAL,"
+                        + " size_bytes BIGINT METADATA VIRTUAL,"
+                        + " is_ttl BOOLEAN METADATA FROM 'is_ttl_delete' VIRTUAL,"
+                        + " stream_arn STRING METADATA VIRTUAL,"
+                        + " `keys` MAP<STRING, STRING> METADATA VIRTUAL,"
+                        + " WATERMARK FOR op_ts AS op_ts - INTERVAL '5' SECOND"
+                        + ") WITH ("
+                        + with("orders_events", "append")
+                        + ")");
+
+        List<Row> rows = new ArrayList<>();
+        try (CloseableIterator<Row> it =
+                tEnv.executeSql(
+                                "SELECT order_id, event_name, event_id, seq, shard, op_ts,"
+                                        + " size_bytes, is_ttl, stream_arn, `keys` FROM events")
+                        .collect()) {
+            it.forEachRemaining(rows::add);
+        }
+
+        assertThat(rows).hasSize(workload.records());
+        Map<String, Integer> events = new HashMap<>();
+        Set<String> eventIds = new HashSet<>();
+        Set<String> sequenceNumbers = new HashSet<>();
+        Set<String> shards = new HashSet<>();
+        for (Row row : rows) {
+            assertThat(row.getKind()).isEqualTo(RowKind.INSERT);
+            events.merge((String) row.getField(1), 1, Integer::sum);
+            eventIds.add((String) row.getField(2));
+            sequenceNumbers.add((String) row.getField(3));
+            shards.add((String) row.getField(4));
+            assertThat((Instant) row.getField(5)).isAfter(before);
+            assertThat((Long) row.getField(6)).isPositive();
+            assertThat(row.getField(7)).isEqualTo(false);
+            assertThat(row.getField(8)).isEqualTo(arn);
+            assertThat(row.getField(9)).isEqualTo(Map.of("pk", row.getField(0)));
+        }
+        assertThat(events)
+                .containsEntry("INSERT", workload.inserts())
+                .containsEntry("MODIFY", workload.modifies())
+                .containsEntry("REMOVE", workload.removes());
+        assertThat(eventIds).hasSize(rows.size());
+        assertThat(sequenceNumbers).hasSize(rows.size());
+        assertThat(shards).hasSize(3);
+    }
+
+    @Test
+    void changelogModeOnANewImageStreamFailsNamingTheViewTypeItNeeds() {
+        DYNAMODB.createTable("orders_new_image", StreamViewType.NEW_IMAGE);
+        OrdersWorkload workload =
+                new OrdersWorkload(DYNAMODB.dynamoDbClient(), "orders_new_image", 4);
+        workload.insert(3);
+        workload.update(3);
+
+        StreamTableEnvironment tEnv = tableEnv();
+        tEnv.executeSql(
+                "CREATE TABLE orders (order_id STRING, customer STRING, amount DECIMAL(10, 2))"
+                        + " WITH ("
+                        + with("orders_new_image", "changelog")
+                        + ")");
+
+        assertThatThrownBy(
+                        () -> {
+                            try (CloseableIterator<Row> it =
+                                    tEnv.executeSql("SELECT * FROM orders").collect()) {
+                                it.forEachRemaining(row -> {});
+                            }
+                        })
+                .rootCause()
+                .hasMessageContaining("'changelog.mode' = 'changelog'")
+                .hasMessageContaining("NEW_AND_OLD_IMAGES")
+                .hasMessageContaining("view type is NEW_IMAGE");
+    }
+}
