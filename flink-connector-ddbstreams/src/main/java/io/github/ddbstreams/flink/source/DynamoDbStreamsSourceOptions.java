@@ -1,6 +1,10 @@
 package io.github.ddbstreams.flink.source;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -14,6 +18,22 @@ import org.apache.flink.configuration.ConfigOptions;
 public final class DynamoDbStreamsSourceOptions {
 
     private DynamoDbStreamsSourceOptions() {}
+
+    /** Every option of this class, in declaration order (the table connector forwards them). */
+    public static List<ConfigOption<?>> all() {
+        List<ConfigOption<?>> options = new ArrayList<>();
+        for (Field field : DynamoDbStreamsSourceOptions.class.getFields()) {
+            if (Modifier.isStatic(field.getModifiers())
+                    && ConfigOption.class.isAssignableFrom(field.getType())) {
+                try {
+                    options.add((ConfigOption<?>) field.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return options;
+    }
 
     public static final ConfigOption<Duration> SHARD_DISCOVERY_INTERVAL =
             ConfigOptions.key("source.shard.discovery-interval")

@@ -24,15 +24,7 @@ import org.apache.flink.configuration.ReadableConfig;
 final class SourceSettings {
 
     /** The DataStream options reachable from SQL under their own keys. */
-    static final List<ConfigOption<?>> FORWARDED_OPTIONS =
-            List.of(
-                    DynamoDbStreamsSourceOptions.SHARD_DISCOVERY_INTERVAL,
-                    DynamoDbStreamsSourceOptions.SHARD_FULL_LISTING_INTERVAL,
-                    DynamoDbStreamsSourceOptions.IDLE_POLL_INTERVAL,
-                    DynamoDbStreamsSourceOptions.GET_RECORDS_MAX_RECORDS,
-                    DynamoDbStreamsSourceOptions.RETRY_INITIAL_BACKOFF,
-                    DynamoDbStreamsSourceOptions.RETRY_MAX_BACKOFF,
-                    DynamoDbStreamsSourceOptions.BOUNDED_EMPTY_POLLS_TO_FINISH);
+    static final List<ConfigOption<?>> FORWARDED_OPTIONS = DynamoDbStreamsSourceOptions.all();
 
     @Nullable private final String streamArn;
     @Nullable private final String tableName;
