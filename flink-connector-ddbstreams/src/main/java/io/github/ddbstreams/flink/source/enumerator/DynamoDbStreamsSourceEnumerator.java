@@ -51,6 +51,7 @@ public final class DynamoDbStreamsSourceEnumerator
     private final ShardAssigner assigner;
     private final ShardGraph graph;
     private final ShardDiscovery discovery;
+    private final EnumeratorMetrics metrics;
     private final String streamArn;
 
     /** Positions of unassigned shards that do not start at the default position. */
@@ -91,6 +92,7 @@ public final class DynamoDbStreamsSourceEnumerator
         this.settings = settings;
         this.assigner = assigner;
         this.discovery = new ShardDiscovery(client, streamArn);
+        this.metrics = new EnumeratorMetrics(context.metricGroup(), discovery);
         if (restored == null) {
             this.graph = new ShardGraph(settings.retentionMillis());
             this.startPositions = new HashMap<>();
@@ -295,6 +297,7 @@ public final class DynamoDbStreamsSourceEnumerator
             LOG.debug("Assigning {}", assignment);
             context.assignSplits(new SplitsAssignment<>(assignment));
         }
+        metrics.update(graph);
         signalNoMoreSplitsIfAllRead();
     }
 
@@ -369,6 +372,11 @@ public final class DynamoDbStreamsSourceEnumerator
                                 subtask, new FinishedShardsCheckpointedEvent(shardIds));
                     }
                 });
+    }
+
+    /** The enumerator's gauges; for tests. */
+    EnumeratorMetrics metrics() {
+        return metrics;
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
@@ -63,6 +64,11 @@ final class ShardDiscovery {
 
     private volatile long lastCompleteListingMillis;
 
+    /** For metrics: duration of the last listing, and DescribeStream calls made so far. */
+    private volatile long lastListingDurationMillis;
+
+    private final AtomicLong describeStreamCalls = new AtomicLong();
+
     ShardDiscovery(StreamsClient client, String streamArn) {
         this.client = client;
         this.streamArn = streamArn;
@@ -108,6 +114,14 @@ final class ShardDiscovery {
         this.listAfterShardId = listAfterShardId;
     }
 
+    long lastListingDurationMillis() {
+        return lastListingDurationMillis;
+    }
+
+    long describeStreamCalls() {
+        return describeStreamCalls.get();
+    }
+
     /** Every shard of the stream, all pages. */
     Listing listAll() {
         return listAfter(null);
@@ -119,10 +133,12 @@ final class ShardDiscovery {
      * known one and an incremental listing costs pages of new shards only.
      */
     Listing listAfter(@Nullable String exclusiveStartShardId) {
+        long start = System.nanoTime();
         List<DiscoveredShard> shards = new ArrayList<>();
         String cursor = exclusiveStartShardId;
         StreamStatus status;
         do {
+            describeStreamCalls.incrementAndGet();
             StreamPage page = client.describeStream(streamArn, cursor);
             status = page.status();
             for (Shard shard : page.shards()) {
@@ -130,6 +146,7 @@ final class ShardDiscovery {
             }
             cursor = page.lastEvaluatedShardId();
         } while (cursor != null);
+        lastListingDurationMillis = (System.nanoTime() - start) / 1_000_000;
         return new Listing(shards, exclusiveStartShardId == null, status);
     }
 

@@ -148,6 +148,11 @@ public final class ShardGraph {
         return new ArrayList<>(ready);
     }
 
+    /** How many shards {@link #readyShards()} would return. */
+    public int readyCount() {
+        return ready.size();
+    }
+
     public boolean isReady(String shardId) {
         return ready.contains(shardId);
     }

@@ -30,6 +30,14 @@ final class ShardCursor {
     long skipCreatedBeforeMillis = Long.MIN_VALUE;
 
     long nextPollAtNanos;
+
+    /**
+     * How far this shard's reading lags: now minus the creation time of the last record fetched, 0
+     * once a GetRecords call returned nothing (caught up). DynamoDB Streams reports no
+     * MillisBehindLatest, so this is the best estimate; read by the metrics thread.
+     */
+    volatile long millisBehindLatest;
+
     int consecutiveFailures;
     long failingSinceNanos;
     int consecutiveEmptyPolls;
@@ -50,6 +58,17 @@ final class ShardCursor {
                 break;
             default:
                 break;
+        }
+    }
+
+    void updateLag(java.util.List<Record> records, long nowMillis) {
+        if (records.isEmpty()) {
+            millisBehindLatest = 0;
+            return;
+        }
+        Instant created = records.get(records.size() - 1).dynamodb().approximateCreationDateTime();
+        if (created != null) {
+            millisBehindLatest = Math.max(0, nowMillis - created.toEpochMilli());
         }
     }
 

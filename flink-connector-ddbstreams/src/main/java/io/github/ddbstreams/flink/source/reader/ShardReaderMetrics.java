@@ -1,10 +1,13 @@
 package io.github.ddbstreams.flink.source.reader;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.apache.flink.runtime.metrics.MetricNames;
 
 /**
  * Counters of one reader's AWS traffic and of the faults it absorbed, in the reader's metric group.
@@ -20,8 +23,20 @@ public final class ShardReaderMetrics {
     final Counter shardsGone;
     final Counter deserializationErrors;
 
+    private final MetricGroup group;
+
+    /** Lag of the last fetched record (FLIP-33 currentFetchEventTimeLag); -1 before any. */
+    private volatile long fetchEventTimeLagMillis = -1;
+
+    /** The shards this reader polls now, for the subtask's millisBehindLatest (their maximum). */
+    private final Set<ShardCursor> shards = ConcurrentHashMap.newKeySet();
+
     public ShardReaderMetrics(MetricGroup group) {
         MetricGroup g = group.addGroup("dynamodbStreams");
+        this.group = g;
+        group.gauge(MetricNames.CURRENT_FETCH_EVENT_TIME_LAG, () -> fetchEventTimeLagMillis);
+        g.gauge("millisBehindLatest", this::maxMillisBehindLatest);
+        g.gauge("shardsRead", shards::size);
         getRecordsCalls = g.counter("getRecordsCalls", new ThreadSafeSimpleCounter());
         emptyPolls = g.counter("emptyPolls", new ThreadSafeSimpleCounter());
         retriedErrors = g.counter("retriedErrors", new ThreadSafeSimpleCounter());
@@ -29,6 +44,33 @@ public final class ShardReaderMetrics {
         trimmedDataSkips = g.counter("trimmedDataSkips", new ThreadSafeSimpleCounter());
         shardsGone = g.counter("shardsGone", new ThreadSafeSimpleCounter());
         deserializationErrors = g.counter("deserializationErrors", new ThreadSafeSimpleCounter());
+    }
+
+    /**
+     * Adds a shard's own {@code millisBehindLatest} gauge (in a {@code shardId} subgroup) and
+     * counts it in the subtask's maximum until it finishes.
+     */
+    void registerShard(ShardCursor cursor) {
+        shards.add(cursor);
+        group.addGroup("shardId", cursor.shardId())
+                .gauge("millisBehindLatest", () -> cursor.millisBehindLatest);
+    }
+
+    void shardFinished(ShardCursor cursor) {
+        shards.remove(cursor);
+    }
+
+    void recordFetched(long lagMillis) {
+        fetchEventTimeLagMillis = lagMillis;
+    }
+
+    /** The largest lag over the shards this reader polls now; 0 if none. */
+    public long maxMillisBehindLatest() {
+        long max = 0;
+        for (ShardCursor cursor : shards) {
+            max = Math.max(max, cursor.millisBehindLatest);
+        }
+        return max;
     }
 
     /** Metrics that go nowhere; for tests that do not look at them. */

@@ -89,6 +89,7 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
             for (ShardCursor cursor : due) {
                 if (poll(cursor, records)) {
                     finished.add(cursor.shardId());
+                    metrics.shardFinished(cursor);
                 } else {
                     cursors.addLast(cursor);
                 }
@@ -126,6 +127,7 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
             try {
                 if (results.get(i).get()) {
                     finished.add(cursor.shardId());
+                    metrics.shardFinished(cursor);
                     continue;
                 }
             } catch (ExecutionException e) {
@@ -249,7 +251,12 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
         if (elements != null) {
             out.put(cursor.shardId(), elements);
         }
+        cursor.updateLag(records, System.currentTimeMillis());
+        if (!records.isEmpty()) {
+            metrics.recordFetched(cursor.millisBehindLatest);
+        }
         if (next == null || pastBoundedEnd) {
+            cursor.millisBehindLatest = 0;
             return true;
         }
         long now = System.nanoTime();
@@ -350,6 +357,7 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
         }
         for (ShardSplit split : splitsChanges.splits()) {
             ShardCursor cursor = new ShardCursor(split);
+            metrics.registerShard(cursor);
             if (split.getPosition().getKind() == ShardPosition.Kind.LATEST_ITERATOR) {
                 LOG.debug("Shard {} starts at the job's LATEST point", split.getShardId());
             }

@@ -272,4 +272,25 @@ class DynamoDbStreamsSourceEnumeratorTest {
         }
         return flags;
     }
+
+    @Test
+    void gaugesCountAssignedPendingAndFinishedShards() throws Throwable {
+        String a = fake.addShard(null);
+        String a1 = fake.rollover(a);
+        fake.rollover(a1);
+        fake.addShard(null);
+        h = EnumeratorHarness.started(fake, 1, StartingPosition.trimHorizon());
+        h.register(0);
+        h.runInitialDiscovery();
+
+        EnumeratorMetrics metrics = h.enumerator.metrics();
+        assertThat(metrics.shardsAssigned()).isEqualTo(2); // the two roots
+        assertThat(metrics.shardsPendingOnParent()).isEqualTo(2); // a1 and its child
+        assertThat(metrics.shardsFinished()).isZero();
+
+        h.finish(0, a);
+        assertThat(metrics.shardsAssigned()).isEqualTo(2); // the other root and a1
+        assertThat(metrics.shardsPendingOnParent()).isEqualTo(1);
+        assertThat(metrics.shardsFinished()).isEqualTo(1);
+    }
 }

@@ -441,4 +441,21 @@ class ShardSplitReaderTest {
             assertThat(seqs).hasSize(25).isSorted();
         }
     }
+
+    @Test
+    void millisBehindLatestReflectsTheBacklogAndDropsToZeroWhenCaughtUp() throws IOException {
+        String shard = fake.addShard(null);
+        write(shard, 30); // the fake's clock is years behind the wall clock: a big backlog
+        ShardReaderMetrics metrics = ShardReaderMetrics.unregistered();
+        Configuration config = new Configuration();
+        config.set(DynamoDbStreamsSourceOptions.GET_RECORDS_MAX_RECORDS, 10);
+        ShardSplitReader reader = reader(config, metrics);
+        assign(reader, split(shard, ShardPosition.trimHorizon()));
+
+        drain(reader, 1);
+        assertThat(metrics.maxMillisBehindLatest()).isGreaterThan(Duration.ofDays(1).toMillis());
+
+        drain(reader, 5); // the rest, then an empty poll
+        assertThat(metrics.maxMillisBehindLatest()).isZero();
+    }
 }
