@@ -49,6 +49,16 @@ class DynamoDbStreamsSourceSavepointITCase {
     private static JobClient start(
             String arn, String sinkId, int parallelism, @Nullable String savepoint)
             throws Exception {
+        return start(arn, sinkId, parallelism, savepoint, StartingPosition.trimHorizon());
+    }
+
+    private static JobClient start(
+            String arn,
+            String sinkId,
+            int parallelism,
+            @Nullable String savepoint,
+            StartingPosition startingPosition)
+            throws Exception {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
@@ -61,7 +71,7 @@ class DynamoDbStreamsSourceSavepointITCase {
         DynamoDbStreamsSource<ChangeEvent> source =
                 DynamoDbStreamsSource.<ChangeEvent>builder()
                         .streamArn(arn)
-                        .startingPosition(StartingPosition.trimHorizon())
+                        .startingPosition(startingPosition)
                         .awsConfig(DYNAMODB.awsConfig())
                         .idlePollInterval(Duration.ofMillis(100))
                         .shardDiscoveryInterval(Duration.ofSeconds(60))
@@ -129,5 +139,36 @@ class DynamoDbStreamsSourceSavepointITCase {
         assertThat(firstRecordMillis).isLessThan(15_000);
         assertThat(received).hasSize(workload.changes());
         assertThat(workload.verify(received)).isEmpty();
+    }
+
+    /**
+     * LATEST is the job's start, not a reader's: a job stopped before any record arrived and
+     * restored later still reads everything written in between (a connector that resolves LATEST
+     * again on restore loses those records).
+     */
+    @Test
+    void latestIsFixedAtJobStartEvenAcrossARestoreBeforeTheFirstRecord() throws Exception {
+        String arn = DYNAMODB.createTable("latest", StreamViewType.NEW_AND_OLD_IMAGES);
+        String sink = "latest";
+        DYNAMODB.putItems("latest", "before-", 50); // before the job: never read
+
+        JobClient first = start(arn, sink, 2, null, StartingPosition.latest());
+        Thread.sleep(3000); // readers hold the job-start iterators and poll an idle stream
+        String savepoint =
+                first.stopWithSavepoint(false, savepoints.toString(), SavepointFormatType.CANONICAL)
+                        .get();
+        assertThat(CollectingSink.<ChangeEvent>results(sink)).isEmpty();
+
+        VersionedWorkload after =
+                new VersionedWorkload(DYNAMODB.dynamoDbClient(), "latest", 20, 22);
+        after.write(40); // while the job is stopped
+        JobClient second = start(arn, sink, 2, savepoint, StartingPosition.latest());
+        await(() -> CollectingSink.results(sink).size() >= 40, Duration.ofSeconds(60));
+        Thread.sleep(500);
+        second.cancel().get();
+
+        List<ChangeEvent> received = CollectingSink.results(sink);
+        assertThat(received).hasSize(after.changes());
+        assertThat(after.verify(received)).isEmpty();
     }
 }
