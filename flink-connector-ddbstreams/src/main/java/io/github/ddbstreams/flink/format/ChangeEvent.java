@@ -243,6 +243,11 @@ public final class ChangeEvent {
                         + name);
     }
 
+    /** Whether DynamoDB's Time to Live made this record, without converting the record. */
+    static boolean isTtlDelete(Record record) {
+        return isTtlIdentity(record.userIdentity());
+    }
+
     private static boolean isTtlIdentity(@Nullable Identity identity) {
         return identity != null
                 && TTL_IDENTITY_TYPE.equals(identity.type())
