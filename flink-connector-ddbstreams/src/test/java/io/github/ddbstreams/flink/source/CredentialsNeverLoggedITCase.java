@@ -45,9 +45,6 @@ class CredentialsNeverLoggedITCase {
         String arn =
                 "arn:aws:dynamodb:ddblocal:000000000000:table/no-such-table/stream/"
                         + "2026-01-01T00:00:00.000";
-        // A table exists, so DynamoDB Local answers real signed requests for the job's account.
-        DYNAMODB.createTable(
-                "present", software.amazon.awssdk.services.dynamodb.model.StreamViewType.KEYS_ONLY);
         AwsConfig aws =
                 AwsConfig.builder()
                         .region(DynamoDbLocal.REGION)
