@@ -16,12 +16,14 @@ import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
 
 class AwsConfigTest {
 
     private static final String KEY_ID = "AKIAIOSFODNN7EXAMPLE";
     private static final String SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
     private static final String TOKEN = "FwoGZXIvYXdzEXAMPLESESSIONTOKEN";
+    private static final Region REGION = Region.US_EAST_1;
 
     @Test
     void defaultsLeaveEverythingToTheSdkChains() {
@@ -30,7 +32,7 @@ class AwsConfigTest {
         assertThat(config.getRegion()).isEmpty();
         assertThat(config.getEndpointOverride()).isEmpty();
         assertThat(config.getCredentialsSource()).isEqualTo(CredentialsSource.DEFAULT_CHAIN);
-        assertThat(config.createCredentialsProvider())
+        assertThat(config.createCredentialsProvider(REGION).provider())
                 .isInstanceOf(DefaultCredentialsProvider.class);
     }
 
@@ -94,7 +96,7 @@ class AwsConfigTest {
     void staticCredentialsReachTheSdkProvider() {
         AwsConfig config = AwsConfig.builder().staticCredentials(KEY_ID, SECRET, TOKEN).build();
 
-        AwsCredentials credentials = config.createCredentialsProvider().resolveCredentials();
+        AwsCredentials credentials = config.createCredentialsProvider(REGION).resolveCredentials();
 
         assertThat(config.getCredentialsSource()).isEqualTo(CredentialsSource.STATIC);
         assertThat(config.getAccessKeyId()).contains(KEY_ID);
@@ -110,7 +112,7 @@ class AwsConfigTest {
                 AwsConfig.builder()
                         .staticCredentials(KEY_ID, SECRET)
                         .build()
-                        .createCredentialsProvider()
+                        .createCredentialsProvider(REGION)
                         .resolveCredentials();
 
         assertThat(credentials).isNotInstanceOf(AwsSessionCredentials.class);
@@ -138,7 +140,7 @@ class AwsConfigTest {
         assertThat(config.getCredentialsSource()).isEqualTo(CredentialsSource.PROFILE);
         assertThat(config.getProfileName()).contains("reader");
         assertThat(config.getAccessKeyId()).isEmpty();
-        assertThat(config.createCredentialsProvider())
+        assertThat(config.createCredentialsProvider(REGION).provider())
                 .isInstanceOf(ProfileCredentialsProvider.class);
         assertThat(config.toString()).contains("profileName=reader");
     }
@@ -205,7 +207,7 @@ class AwsConfigTest {
         AwsConfig copy = roundTrip(config);
 
         assertThat(copy).isEqualTo(config).hasSameHashCodeAs(config);
-        assertThat(copy.createCredentialsProvider().resolveCredentials().secretAccessKey())
+        assertThat(copy.createCredentialsProvider(REGION).resolveCredentials().secretAccessKey())
                 .isEqualTo(SECRET);
     }
 

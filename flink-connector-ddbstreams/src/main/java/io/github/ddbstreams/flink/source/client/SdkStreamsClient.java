@@ -66,7 +66,8 @@ public final class SdkStreamsClient implements StreamsClient {
     public static SdkStreamsClient create(AwsConfig config) {
         Objects.requireNonNull(config, "awsConfig must not be null");
         Region region = resolveRegion(config);
-        AwsCredentialsProvider credentials = config.createCredentialsProvider();
+        // The same region for STS: assume-role and web identity sessions are regional.
+        AwsCredentialsProvider credentials = config.createCredentialsProvider(region);
         DynamoDbStreamsClient streams = null;
         try {
             streams = configure(DynamoDbStreamsClient.builder(), config, region, credentials);
@@ -211,7 +212,8 @@ public final class SdkStreamsClient implements StreamsClient {
     }
 
     private static void closeCredentials(@Nullable AwsCredentialsProvider provider) {
-        // Profile and default-chain providers may hold refresh threads; static ones hold nothing.
+        // Profile and default-chain providers may hold refresh threads, and assume-role or web
+        // identity ones own an STS client; static ones hold nothing.
         if (provider instanceof SdkAutoCloseable) {
             closeQuietly((SdkAutoCloseable) provider);
         }
