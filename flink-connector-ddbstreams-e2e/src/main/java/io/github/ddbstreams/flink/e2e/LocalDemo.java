@@ -26,7 +26,7 @@ final class LocalDemo {
     static final String TABLE = "demo_orders";
 
     /** How long the job may take to print what was written once writing has stopped. */
-    private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(60);
 
     /** Waited after catching up, so that a duplicate would have time to show. */
     private static final Duration SETTLE_TIME = Duration.ofSeconds(1);
@@ -118,11 +118,18 @@ final class LocalDemo {
             failIfBroken(job, writeFailure);
 
             int written = writer.writtenCount();
-            long catchUpEnd = System.nanoTime() + CATCH_UP_TIMEOUT.toNanos();
+            long writingDoneNanos = System.nanoTime();
+            long catchUpEnd = writingDoneNanos + CATCH_UP_TIMEOUT.toNanos();
             while (ReceivedChanges.count(runId) < written && System.nanoTime() < catchUpEnd) {
                 DemoPipeline.checkRunning(job);
-                Thread.sleep(100);
+                Thread.sleep(50);
             }
+            log.printf(
+                    "Writing stopped after %d changes; the job had printed %d of them %d ms"
+                            + " later%n",
+                    written,
+                    ReceivedChanges.count(runId),
+                    (System.nanoTime() - writingDoneNanos) / 1_000_000);
             Thread.sleep(SETTLE_TIME.toMillis());
             DemoPipeline.checkRunning(job);
             DemoPipeline.cancel(job);
