@@ -9,18 +9,26 @@ import java.util.UUID;
 import org.apache.flink.core.execution.JobClient;
 
 /**
- * The demo against a real DynamoDB stream: prints its changes until the duration ends. Credentials
- * come from the AWS SDK's default chain; nothing is written.
+ * The demo against an existing stream (on AWS, or any endpoint given with {@code --endpoint}):
+ * prints its changes until the duration ends. Credentials come from the AWS SDK's default chain;
+ * nothing is written.
  */
 final class AwsDemo {
 
     private AwsDemo() {}
 
-    /** Returns the number of changes printed. */
-    static int run(DemoSettings settings, PrintStream log) throws Exception {
+    /**
+     * Builds the source the settings describe.
+     *
+     * @throws IllegalArgumentException if a setting is invalid, naming it
+     */
+    static DynamoDbStreamsSource<ChangeEvent> source(DemoSettings settings) {
         AwsConfig.Builder aws = AwsConfig.builder();
         if (settings.region != null) {
             aws.region(settings.region);
+        }
+        if (settings.endpoint != null) {
+            aws.endpointOverride(settings.endpoint);
         }
         DynamoDbStreamsSourceBuilder<ChangeEvent> builder =
                 DynamoDbStreamsSource.<ChangeEvent>builder()
@@ -31,8 +39,19 @@ final class AwsDemo {
         } else {
             builder.tableName(settings.tableName);
         }
-        DynamoDbStreamsSource<ChangeEvent> source = builder.build();
+        return builder.build();
+    }
 
+    /** Waited after reaching {@code --max}, so that a duplicate would have time to show. */
+    private static final long SETTLE_MILLIS = 1000;
+
+    /**
+     * Runs the job for the settings' duration, or until {@code --max} changes are printed; returns
+     * the number of changes printed.
+     */
+    static int run(
+            DynamoDbStreamsSource<ChangeEvent> source, DemoSettings settings, PrintStream log)
+            throws Exception {
         String runId = UUID.randomUUID().toString();
         ReceivedChanges.open(runId);
         try {
@@ -46,9 +65,12 @@ final class AwsDemo {
                     settings.awsStartingPosition,
                     settings.duration.toSeconds());
             long end = System.nanoTime() + settings.duration.toNanos();
-            while (System.nanoTime() < end) {
+            while (System.nanoTime() < end && !reachedMax(runId, settings)) {
                 DemoPipeline.checkRunning(job);
-                Thread.sleep(Math.min(200, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+                Thread.sleep(Math.min(100, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+            }
+            if (reachedMax(runId, settings)) {
+                Thread.sleep(SETTLE_MILLIS);
             }
             DemoPipeline.cancel(job);
             int printed = ReceivedChanges.count(runId);
@@ -58,5 +80,9 @@ final class AwsDemo {
         } finally {
             ReceivedChanges.close(runId);
         }
+    }
+
+    private static boolean reachedMax(String runId, DemoSettings settings) {
+        return settings.maxChanges > 0 && ReceivedChanges.count(runId) >= settings.maxChanges;
     }
 }

@@ -1,5 +1,8 @@
 package io.github.ddbstreams.flink.e2e;
 
+import io.github.ddbstreams.flink.format.ChangeEvent;
+import io.github.ddbstreams.flink.source.DynamoDbStreamsSource;
+
 /**
  * The demo: a Flink job that prints the changes of a DynamoDB stream, one line per change.
  *
@@ -7,12 +10,12 @@ package io.github.ddbstreams.flink.e2e;
  * of inserts, updates and deletes, rolls the stream's shards over every 10 s, reads the stream with
  * parallelism 2 and checkpoints every 2 s, and after 30 s prints how many changes were written and
  * how many the job printed (and whether each was printed exactly once, in per-item order). With
- * {@code --stream-arn} or {@code --table} it reads a real stream instead. {@code --help} lists the
- * options.
+ * {@code --stream-arn} or {@code --table} it reads an existing stream instead (on AWS, or on the
+ * endpoint given with {@code --endpoint}). {@code --help} lists the options.
  *
  * <pre>
  * mvn -B -q install -DskipTests
- * mvn -B -q -pl flink-connector-ddbstreams-e2e exec:java -Dexec.args="--duration 60s"
+ * mvn -B -q -pl flink-connector-ddbstreams-e2e exec:exec -Ddemo.args="--duration 60s"
  * </pre>
  */
 public final class DemoJob {
@@ -47,8 +50,13 @@ public final class DemoJob {
 
     private static int run(String[] args) throws Exception {
         DemoSettings settings;
+        DynamoDbStreamsSource<ChangeEvent> awsSource = null;
         try {
             settings = DemoSettings.parse(args);
+            if (settings.isAws() && !settings.help) {
+                // Built here so that a bad ARN, table name or region is a usage error.
+                awsSource = AwsDemo.source(settings);
+            }
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.err.println();
@@ -59,8 +67,8 @@ public final class DemoJob {
             System.out.println(DemoSettings.USAGE);
             return 0;
         }
-        if (settings.isAws()) {
-            AwsDemo.run(settings, System.out);
+        if (awsSource != null) {
+            AwsDemo.run(awsSource, settings, System.out);
             return 0;
         }
         return LocalDemo.run(settings, System.out).printSummary(System.out) ? 0 : 1;

@@ -18,17 +18,19 @@ final class DemoSettings {
                     "of inserts, updates and deletes, rolls the stream's shards over, and prints every",
                     "change the Flink job reads. Needs no AWS account.",
                     "",
-                    "  --duration D          how long to run: 60s, 2min or plain seconds (default 30s)",
-                    "  --rate N              local mode: writes per second (default 20)",
-                    "  --keys N              local mode: number of distinct items (default 50)",
-                    "  --rollover-every D    local mode: shard rollover interval (default 10s)",
+                    "  --duration D          how long to write: 60s, 2min or plain seconds (default 30s)",
+                    "  --rate N              writes per second (default 20)",
+                    "  --keys N              number of distinct items, at most 100 (default 50)",
+                    "  --rollover-every D    shard rollover interval (default 10s)",
                     "",
-                    "  --stream-arn ARN      read this real DynamoDB stream instead",
+                    "  --stream-arn ARN      read this real DynamoDB stream instead, for the duration",
                     "  --table NAME          read the current stream of this real table instead",
-                    "  --region R            AWS region (default: the SDK's default region chain)",
+                    "  --region R            AWS region (default: the AWS SDK's default region chain)",
+                    "  --endpoint URL        DynamoDB endpoint override, e.g. http://localhost:8000",
                     "  --from P              latest (default) or trim-horizon",
+                    "  --max N               stop once N changes are printed (default: no limit)",
                     "",
-                    "Real AWS mode uses the default AWS credentials chain.");
+                    "A real stream is read with the AWS SDK's default credentials chain.");
 
     final Duration duration;
     final int writesPerSecond;
@@ -38,44 +40,31 @@ final class DemoSettings {
     @Nullable final String streamArn;
     @Nullable final String tableName;
     @Nullable final String region;
+    @Nullable final String endpoint;
     final StartingPosition awsStartingPosition;
+
+    /** Real-stream mode: stop once this many changes are printed; 0 means no limit. */
+    final int maxChanges;
+
     final boolean help;
 
-    private DemoSettings(
-            Duration duration,
-            int writesPerSecond,
-            int keys,
-            Duration rolloverEvery,
-            boolean print,
-            @Nullable String streamArn,
-            @Nullable String tableName,
-            @Nullable String region,
-            StartingPosition awsStartingPosition,
-            boolean help) {
-        this.duration = duration;
-        this.writesPerSecond = writesPerSecond;
-        this.keys = keys;
-        this.rolloverEvery = rolloverEvery;
-        this.print = print;
-        this.streamArn = streamArn;
-        this.tableName = tableName;
-        this.region = region;
-        this.awsStartingPosition = awsStartingPosition;
-        this.help = help;
+    private DemoSettings(Values v) {
+        this.duration = v.duration;
+        this.writesPerSecond = v.writesPerSecond;
+        this.keys = v.keys;
+        this.rolloverEvery = v.rolloverEvery;
+        this.print = v.print;
+        this.streamArn = v.streamArn;
+        this.tableName = v.tableName;
+        this.region = v.region;
+        this.endpoint = v.endpoint;
+        this.awsStartingPosition = v.awsStartingPosition;
+        this.maxChanges = v.maxChanges;
+        this.help = v.help;
     }
 
     static DemoSettings defaults() {
-        return new DemoSettings(
-                Duration.ofSeconds(30),
-                20,
-                50,
-                Duration.ofSeconds(10),
-                true,
-                null,
-                null,
-                null,
-                StartingPosition.latest(),
-                false);
+        return new DemoSettings(new Values());
     }
 
     /**
@@ -84,11 +73,12 @@ final class DemoSettings {
      * @throws IllegalArgumentException naming the bad argument
      */
     static DemoSettings parse(String... args) {
-        DemoSettings s = defaults();
+        Values v = new Values();
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (flag.equals("--help") || flag.equals("-h")) {
-                return s.copy(s.duration, s.rolloverEvery, s.writesPerSecond, s.keys, true);
+                v.help = true;
+                return new DemoSettings(v);
             }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException("Missing value after " + flag);
@@ -96,101 +86,86 @@ final class DemoSettings {
             String value = args[++i];
             switch (flag) {
                 case "--duration":
-                    s = s.withDuration(parseDuration(flag, value));
+                    v.duration = parseDuration(flag, value);
                     break;
                 case "--rollover-every":
-                    s = s.withRolloverEvery(parseDuration(flag, value));
+                    v.rolloverEvery = parseDuration(flag, value);
                     break;
                 case "--rate":
-                    s = s.copy(s.duration, s.rolloverEvery, positive(flag, value), s.keys, false);
+                    v.writesPerSecond = positive(flag, value);
                     break;
                 case "--keys":
-                    int keys = positive(flag, value);
-                    if (keys > 100) {
+                    v.keys = positive(flag, value);
+                    if (v.keys > 100) {
                         throw new IllegalArgumentException("--keys must be at most 100");
                     }
-                    s = s.copy(s.duration, s.rolloverEvery, s.writesPerSecond, keys, false);
                     break;
                 case "--stream-arn":
-                    s = s.withAws(value, s.tableName, s.region, s.awsStartingPosition);
+                    v.streamArn = value;
                     break;
                 case "--table":
-                    s = s.withAws(s.streamArn, value, s.region, s.awsStartingPosition);
+                    v.tableName = value;
                     break;
                 case "--region":
-                    s = s.withAws(s.streamArn, s.tableName, value, s.awsStartingPosition);
+                    v.region = value;
+                    break;
+                case "--endpoint":
+                    v.endpoint = value;
                     break;
                 case "--from":
-                    s = s.withAws(s.streamArn, s.tableName, s.region, parseStart(value));
+                    v.awsStartingPosition = parseStart(value);
+                    break;
+                case "--max":
+                    v.maxChanges = positive(flag, value);
                     break;
                 default:
                     throw new IllegalArgumentException("Unknown option " + flag);
             }
         }
-        if (s.streamArn != null && s.tableName != null) {
+        if (v.streamArn != null && v.tableName != null) {
             throw new IllegalArgumentException("Give --stream-arn or --table, not both");
         }
-        return s;
+        return new DemoSettings(v);
     }
 
-    /** True when a real stream is read instead of a local one. */
+    /** True when an existing stream is read instead of a demo table in DynamoDB Local. */
     boolean isAws() {
         return streamArn != null || tableName != null;
     }
 
     DemoSettings withDuration(Duration duration) {
-        return copy(duration, rolloverEvery, writesPerSecond, keys, help);
+        Values v = values();
+        v.duration = duration;
+        return new DemoSettings(v);
     }
 
     DemoSettings withRolloverEvery(Duration rolloverEvery) {
-        return copy(duration, rolloverEvery, writesPerSecond, keys, help);
+        Values v = values();
+        v.rolloverEvery = rolloverEvery;
+        return new DemoSettings(v);
     }
 
     DemoSettings withoutPrinting() {
-        return new DemoSettings(
-                duration,
-                writesPerSecond,
-                keys,
-                rolloverEvery,
-                false,
-                streamArn,
-                tableName,
-                region,
-                awsStartingPosition,
-                help);
+        Values v = values();
+        v.print = false;
+        return new DemoSettings(v);
     }
 
-    private DemoSettings copy(
-            Duration duration, Duration rolloverEvery, int rate, int keys, boolean help) {
-        return new DemoSettings(
-                duration,
-                rate,
-                keys,
-                rolloverEvery,
-                print,
-                streamArn,
-                tableName,
-                region,
-                awsStartingPosition,
-                help);
-    }
-
-    private DemoSettings withAws(
-            @Nullable String arn,
-            @Nullable String table,
-            @Nullable String region,
-            StartingPosition start) {
-        return new DemoSettings(
-                duration,
-                writesPerSecond,
-                keys,
-                rolloverEvery,
-                print,
-                arn,
-                table,
-                region,
-                start,
-                help);
+    private Values values() {
+        Values v = new Values();
+        v.duration = duration;
+        v.writesPerSecond = writesPerSecond;
+        v.keys = keys;
+        v.rolloverEvery = rolloverEvery;
+        v.print = print;
+        v.streamArn = streamArn;
+        v.tableName = tableName;
+        v.region = region;
+        v.endpoint = endpoint;
+        v.awsStartingPosition = awsStartingPosition;
+        v.maxChanges = maxChanges;
+        v.help = help;
+        return v;
     }
 
     /** Plain digits are seconds; anything else is Flink's duration syntax (60s, 2min, 500ms). */
@@ -234,5 +209,21 @@ final class DemoSettings {
                 throw new IllegalArgumentException(
                         "--from: '" + value + "' is neither latest nor trim-horizon");
         }
+    }
+
+    /** The mutable values a settings object is made from. */
+    private static final class Values {
+        Duration duration = Duration.ofSeconds(30);
+        int writesPerSecond = 20;
+        int keys = 50;
+        Duration rolloverEvery = Duration.ofSeconds(10);
+        boolean print = true;
+        @Nullable String streamArn;
+        @Nullable String tableName;
+        @Nullable String region;
+        @Nullable String endpoint;
+        StartingPosition awsStartingPosition = StartingPosition.latest();
+        int maxChanges;
+        boolean help;
     }
 }

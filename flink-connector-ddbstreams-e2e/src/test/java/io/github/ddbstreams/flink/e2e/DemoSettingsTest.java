@@ -62,6 +62,16 @@ class DemoSettingsTest {
     }
 
     @Test
+    void realStreamModeTakesAnEndpointAndALimit() {
+        DemoSettings s =
+                DemoSettings.parse(
+                        "--table", "orders", "--endpoint", "http://localhost:8000", "--max", "10");
+        assertThat(s.endpoint).isEqualTo("http://localhost:8000");
+        assertThat(s.maxChanges).isEqualTo(10);
+        assertThat(DemoSettings.parse("--table", "orders").maxChanges).isZero();
+    }
+
+    @Test
     void helpIsRecognisedAnywhere() {
         assertThat(DemoSettings.parse("--duration", "5", "--help").help).isTrue();
     }
