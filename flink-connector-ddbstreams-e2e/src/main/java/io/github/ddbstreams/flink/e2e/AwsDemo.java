@@ -2,6 +2,7 @@ package io.github.ddbstreams.flink.e2e;
 
 import io.github.ddbstreams.flink.format.ChangeEvent;
 import io.github.ddbstreams.flink.source.AwsConfig;
+import io.github.ddbstreams.flink.source.AwsConfigBuilder;
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSource;
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceBuilder;
 import java.io.PrintStream;
@@ -23,7 +24,7 @@ final class AwsDemo {
      * @throws IllegalArgumentException if a setting is invalid, naming it
      */
     static DynamoDbStreamsSource<ChangeEvent> source(DemoSettings settings) {
-        AwsConfig.Builder aws = AwsConfig.builder();
+        AwsConfigBuilder aws = AwsConfig.builder();
         if (settings.region != null) {
             aws.region(settings.region);
         }

@@ -9,6 +9,7 @@ import static io.github.ddbstreams.flink.table.DynamoDbStreamsTableOptions.AWS_S
 import static io.github.ddbstreams.flink.table.DynamoDbStreamsTableOptions.AWS_SESSION_TOKEN;
 
 import io.github.ddbstreams.flink.source.AwsConfig;
+import io.github.ddbstreams.flink.source.AwsConfigBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.annotation.Internal;
@@ -26,7 +27,7 @@ final class AwsOptions {
     private AwsOptions() {}
 
     static AwsConfig awsConfig(ReadableConfig options) {
-        AwsConfig.Builder aws = AwsConfig.builder();
+        AwsConfigBuilder aws = AwsConfig.builder();
         options.getOptional(AWS_REGION)
                 .ifPresent(region -> apply(AWS_REGION, () -> aws.region(region)));
         options.getOptional(AWS_ENDPOINT)
