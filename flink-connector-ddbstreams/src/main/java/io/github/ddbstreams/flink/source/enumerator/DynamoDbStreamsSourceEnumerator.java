@@ -238,8 +238,14 @@ public final class DynamoDbStreamsSourceEnumerator
         context.callAsync(() -> discovery.childrenOf(parentShardId, newest), this::onListing);
     }
 
+    /**
+     * Called when {@code subtaskId} restarts from the last checkpoint without the enumerator being
+     * reset (a partial failover, the default even when every task restarts): {@code splits} are the
+     * shards assigned to it since that checkpoint.
+     */
     @Override
     public void addSplitsBack(List<ShardSplit> splits, int subtaskId) {
+        reopenUncheckpointedFinishes(subtaskId);
         for (ShardSplit split : splits) {
             if (split.isFinishedMarker()) {
                 continue; // the finish is already known here, or will be re-reported on restore
@@ -253,6 +259,55 @@ public final class DynamoDbStreamsSourceEnumerator
         }
         // Reassigned when the subtask registers again (addReader), or to another reader now.
         assignReadyShards();
+    }
+
+    /**
+     * The restarted reader's state predates the finishes it reported after the last completed
+     * checkpoint: it holds each such shard either as a split to read on from the checkpointed
+     * position, or as a finished marker that it reports again. Until then the shard is not
+     * finished, or its children would be read while its last records are read again, possibly on
+     * another subtask: the children's records would overtake the parent's. Finishes of checkpoints
+     * not yet known to be complete are undone too; a marker restored with them reports them again.
+     */
+    private void reopenUncheckpointedFinishes(int subtaskId) {
+        List<String> reopened = new ArrayList<>();
+        List<Map<String, Integer>> pending = new ArrayList<>(finishesByCheckpoint.values());
+        pending.add(finishesSinceSnapshot);
+        for (Map<String, Integer> finishes : pending) {
+            finishes.entrySet()
+                    .removeIf(
+                            finish -> {
+                                if (finish.getValue() != subtaskId) {
+                                    return false;
+                                }
+                                reopen(finish.getKey(), subtaskId, reopened);
+                                return true;
+                            });
+        }
+        if (!reopened.isEmpty()) {
+            LOG.info(
+                    "Subtask {} restarts from before it finished shards {}: they are read again"
+                            + " before their children",
+                    subtaskId,
+                    reopened);
+        }
+    }
+
+    private void reopen(String shardId, int subtaskId, List<String> reopened) {
+        if (graph.status(shardId) != ShardStatus.FINISHED || reopened.contains(shardId)) {
+            return;
+        }
+        reopened.add(shardId);
+        List<String> elsewhere = graph.reopen(shardId, subtaskId);
+        if (!elsewhere.isEmpty()) {
+            LOG.warn(
+                    "Shard {} is read again by restarted subtask {} while its children {} are"
+                            + " already read by other subtasks: per-key order across the shard end"
+                            + " may not hold",
+                    shardId,
+                    subtaskId,
+                    elsewhere);
+        }
     }
 
     private void assignReadyShards() {

@@ -225,6 +225,33 @@ public final class ShardGraph {
         return children;
     }
 
+    /**
+     * Undoes a finish: {@code subtask} restores a checkpoint taken before it read the shard to its
+     * end, so it reads the shard again and the shard is ASSIGNED to it. Children that are not
+     * assigned wait for the shard again.
+     *
+     * @return the shard's children that are already assigned to, or finished by, another subtask:
+     *     their records may now arrive before the parent's last ones
+     */
+    public List<String> reopen(String shardId, int subtask) {
+        Node node = require(shardId, "reopen");
+        if (node.status != ShardStatus.FINISHED) {
+            throw new IllegalStateException(
+                    "Cannot reopen shard " + shardId + " in status " + node.status);
+        }
+        setStatus(node, ShardStatus.ASSIGNED, subtask);
+        ready.remove(shardId);
+        List<String> elsewhere = new ArrayList<>();
+        for (Node child : node.children) {
+            refreshReady(child);
+            if (child.status != ShardStatus.UNASSIGNED && child.owner != subtask) {
+                elsewhere.add(child.shardId);
+            }
+        }
+        Collections.sort(elsewhere);
+        return elsewhere;
+    }
+
     /** The shard's known children, ordered by shard id; empty if none or unknown. */
     public List<String> children(String shardId) {
         Node node = nodes.get(shardId);

@@ -353,4 +353,52 @@ class ShardGraphTest {
                 .isEqualTo(-1);
         assertThat(ShardIds.creationTimeFromShardId("other-00000001700000000000-1")).isEqualTo(-1);
     }
+
+    @Test
+    void reopeningAFinishedShardMakesItsChildrenWaitAgain() {
+        ShardGraph graph = new ShardGraph(RETENTION);
+        graph.addShards(
+                List.of(
+                        DiscoveredShard.of(root, null, true),
+                        DiscoveredShard.of(child, root, true),
+                        DiscoveredShard.of(left, child, false)),
+                true,
+                NOW);
+        graph.markAssigned(root, 0);
+        graph.markFinished(root, 0);
+        graph.markAssigned(child, 0);
+        graph.markFinished(child, 0);
+        assertThat(graph.readyShards()).containsExactly(left);
+
+        assertThat(graph.reopen(child, 2)).isEmpty();
+
+        assertThat(graph.status(child)).isEqualTo(ShardStatus.ASSIGNED);
+        assertThat(graph.preferredSubtask(child)).isEqualTo(2);
+        assertThat(graph.assignedCount(2)).isEqualTo(1);
+        assertThat(graph.readyShards()).isEmpty();
+        assertThatThrownBy(() -> graph.markAssigned(left, 2))
+                .isInstanceOf(IllegalStateException.class);
+
+        graph.markFinished(child, 2);
+        assertThat(graph.readyShards()).containsExactly(left);
+    }
+
+    @Test
+    void reopeningReportsChildrenAlreadyReadElsewhere() {
+        ShardGraph graph = new ShardGraph(RETENTION);
+        graph.addShards(
+                List.of(
+                        DiscoveredShard.of(root, null, true),
+                        DiscoveredShard.of(child, root, false)),
+                true,
+                NOW);
+        graph.markAssigned(root, 0);
+        graph.markFinished(root, 0);
+        graph.markAssigned(child, 1);
+
+        assertThat(graph.reopen(root, 0)).containsExactly(child);
+        assertThatThrownBy(() -> graph.reopen(child, 1))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("ASSIGNED");
+    }
 }
