@@ -56,6 +56,10 @@ public final class ShardRecordEmitter<T>
         try {
             deserializer.deserialize(
                     record, state.getSplit().getStreamArn(), state.getShardId(), collector);
+        } catch (DownstreamFailure e) {
+            // Not the deserializer's fault: an operator chained after the source failed. It must
+            // fail the task as it would anywhere else, never count as a skippable record.
+            throw e.failure;
         } catch (Exception e) {
             onDeserializationError(state, sequenceNumber, e);
         }
@@ -92,14 +96,31 @@ public final class ShardRecordEmitter<T>
 
         @Override
         public void collect(T value) {
-            if (timestamp == Long.MIN_VALUE) {
-                output.collect(value);
-            } else {
-                output.collect(value, timestamp);
+            try {
+                if (timestamp == Long.MIN_VALUE) {
+                    output.collect(value);
+                } else {
+                    output.collect(value, timestamp);
+                }
+            } catch (RuntimeException e) {
+                // The output runs the chained operators in this call: tell their failures apart
+                // from the deserializer's own.
+                throw new DownstreamFailure(e);
             }
         }
 
         @Override
         public void close() {}
+    }
+
+    /** Carries a failure of the output (chained operators) through the deserializer. */
+    private static final class DownstreamFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final RuntimeException failure;
+
+        DownstreamFailure(RuntimeException failure) {
+            super(failure);
+            this.failure = failure;
+        }
     }
 }
