@@ -13,6 +13,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import javax.annotation.Nullable;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.model.ExpiredIteratorException;
@@ -86,7 +87,7 @@ final class LineageFollower {
      * the stream is disabled and read to its end.
      */
     void run(Consumer<ChangeEvent> sink, BooleanSupplier stop) throws InterruptedException {
-        StreamListing first = StreamListing.list(client, streamArn);
+        StreamListing first = list();
         if (from == StartFrom.LATEST) {
             // LATEST concerns the open shards only: closed ones hold nothing newer.
             for (Shard shard : first.shards) {
@@ -120,7 +121,7 @@ final class LineageFollower {
                 }
             }
             if (shardEnded || System.nanoTime() - lastListingNanos > LISTING_INTERVAL_NANOS) {
-                status = activateReady(StreamListing.list(client, streamArn));
+                status = activateReady(list());
             }
             if (active.isEmpty() && status == StreamStatus.DISABLED) {
                 err.println("tail: the stream is disabled and every shard has been read");
@@ -156,8 +157,8 @@ final class LineageFollower {
     }
 
     /** Starts the children of a finished shard; false if none were found this way. */
-    private boolean activateChildren(String parentShardId) {
-        List<Shard> children = client.listChildShards(streamArn, parentShardId);
+    private boolean activateChildren(String parentShardId) throws InterruptedException {
+        List<Shard> children = retrying(() -> client.listChildShards(streamArn, parentShardId));
         for (Shard child : children) {
             if (!active.containsKey(child.shardId()) && !done.contains(child.shardId())) {
                 activate(child.shardId(), ShardIteratorType.TRIM_HORIZON);
@@ -173,6 +174,34 @@ final class LineageFollower {
     private void finish(Cursor cursor) {
         active.remove(cursor.shardId);
         done.add(cursor.shardId);
+    }
+
+    private StreamListing list() throws InterruptedException {
+        return retrying(() -> StreamListing.list(client, streamArn));
+    }
+
+    /** Calls until the call succeeds or fails with an error that retrying cannot fix. */
+    private <T> T retrying(Supplier<T> call) throws InterruptedException {
+        while (true) {
+            try {
+                return call.get();
+            } catch (SdkException e) {
+                onRetryable(e);
+            }
+        }
+    }
+
+    private void onRetryable(SdkException e) throws InterruptedException {
+        if (!AwsErrors.isRetryable(e)) {
+            throw e;
+        }
+        if (!warnedRetry) {
+            // Once: a throttled stream would otherwise fill the terminal.
+            err.println("tail: retrying after " + e.getMessage());
+            err.flush();
+            warnedRetry = true;
+        }
+        sleeper.sleep(RETRY_SLEEP_MILLIS);
     }
 
     /** One GetRecords call; null when it failed in a way that was handled (retry next round). */
@@ -208,14 +237,7 @@ final class LineageFollower {
             finish(cursor);
             return null;
         } catch (SdkException e) {
-            if (!AwsErrors.isRetryable(e)) {
-                throw e;
-            }
-            if (!warnedRetry) {
-                err.println("tail: retrying after " + e.getMessage());
-                warnedRetry = true;
-            }
-            sleeper.sleep(RETRY_SLEEP_MILLIS);
+            onRetryable(e);
             return null;
         }
     }

@@ -5,6 +5,7 @@ import io.github.ddbstreams.flink.source.client.StreamsClient;
 import java.util.ArrayList;
 import java.util.List;
 import javax.annotation.Nullable;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
 import software.amazon.awssdk.services.dynamodb.model.StreamStatus;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
@@ -27,7 +28,17 @@ final class StreamListing {
         String after = null;
         StreamPage page;
         do {
-            page = client.describeStream(streamArn, after);
+            try {
+                page = client.describeStream(streamArn, after);
+            } catch (ResourceNotFoundException e) {
+                throw new IllegalArgumentException(
+                        "stream "
+                                + streamArn
+                                + " not found (wrong ARN, region or account, or past its 24 h"
+                                + " after being disabled): "
+                                + e.getMessage(),
+                        e);
+            }
             shards.addAll(page.shards());
             after = page.lastEvaluatedShardId();
         } while (after != null);

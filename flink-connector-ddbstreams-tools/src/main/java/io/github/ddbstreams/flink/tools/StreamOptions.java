@@ -9,6 +9,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 
 /**
  * The options that pick the stream a command works on, shared by every command (a picocli mixin).
@@ -103,6 +104,10 @@ final class StreamOptions {
         try {
             String arn = streamArn != null ? streamArn : client.resolveLatestStreamArn(table);
             return StreamTarget.of(client, arn);
+        } catch (ResourceNotFoundException e) {
+            client.close();
+            throw new IllegalArgumentException(
+                    "table '" + table + "' not found: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             client.close();
             throw e;
