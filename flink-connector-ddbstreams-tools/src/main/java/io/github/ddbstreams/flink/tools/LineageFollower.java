@@ -63,6 +63,7 @@ final class LineageFollower {
     private final StartFrom from;
     private final PrintWriter err;
     private final Sleeper sleeper;
+    private final int recordsPerCall;
     // Sorted by shard id, i.e. creation time: older lineages are polled first in each round.
     private final Map<String, Cursor> active = new TreeMap<>();
     private final Set<String> done = new HashSet<>();
@@ -75,6 +76,18 @@ final class LineageFollower {
             StartFrom from,
             PrintWriter err,
             Sleeper sleeper) {
+        this(client, streamArn, from, err, sleeper, RECORDS_PER_CALL);
+    }
+
+    /** With a smaller {@code recordsPerCall}, tests make shards take several calls to drain. */
+    LineageFollower(
+            StreamsClient client,
+            String streamArn,
+            StartFrom from,
+            PrintWriter err,
+            Sleeper sleeper,
+            int recordsPerCall) {
+        this.recordsPerCall = recordsPerCall;
         this.client = client;
         this.streamArn = streamArn;
         this.from = from;
@@ -219,7 +232,7 @@ final class LineageFollower {
                                         ShardIteratorType.AFTER_SEQUENCE_NUMBER,
                                         cursor.lastSequenceNumber);
             }
-            return client.getRecords(cursor.iterator, RECORDS_PER_CALL);
+            return client.getRecords(cursor.iterator, recordsPerCall);
         } catch (ExpiredIteratorException e) {
             cursor.iterator = null;
             return null;

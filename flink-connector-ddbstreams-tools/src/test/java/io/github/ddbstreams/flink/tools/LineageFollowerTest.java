@@ -94,7 +94,10 @@ class LineageFollowerTest {
                 FakeStreamsClient.STREAM_ARN,
                 from,
                 new PrintWriter(err, true),
-                ms -> sleeps++);
+                ms -> sleeps++,
+                // One record per call: shards polled in turn would interleave if a child were read
+                // before its parent's end.
+                1);
     }
 
     /** Each key's versions in emitted order; -1 for a REMOVE. */
