@@ -44,6 +44,10 @@ public final class DdbStreamsCli implements Runnable {
         if (System.getProperty("log4j2.configurationFile") == null) {
             System.setProperty("log4j2.configurationFile", "ddbstreams-cli-log4j2.xml");
         }
+        // Under exec:java a logger context created late (on Ctrl-C, by another class loader)
+        // would warn that it cannot register log4j's shutdown hook; the tool exits explicitly
+        // and needs no such hook.
+        System.setProperty("log4j2.shutdownHookEnabled", "false");
         AtomicBoolean interrupted = new AtomicBoolean();
         CountDownLatch finished = new CountDownLatch(1);
         Runtime.getRuntime()
