@@ -1,5 +1,7 @@
 package io.github.ddbstreams.flink.table;
 
+import java.io.IOException;
+import java.io.ObjectInputStream;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
@@ -13,16 +15,22 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * Converts a DynamoDB item (an image or the keys of a stream record) into the physical columns of a
  * row: each column reads the attribute it is mapped to, through a converter built once for the
  * column's type. Only the columns the query reads (after projection push-down) are converted.
+ *
+ * <p>It travels to the task managers by Java serialization as column types, and rebuilds its
+ * converters there: converters are lambdas over SDK types, and a serialized lambda whose signature
+ * names an SDK type cannot be deserialized once the SDK is relocated in the SQL jar (the shade
+ * plugin does not rewrite {@code $deserializeLambda$}, MSHADE-260).
  */
 @Internal
 final class ItemConverter implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     private final String[] columns;
     private final String[] attributes;
+    private final LogicalType[] types;
     private final String[] typeNames;
-    private final AttributeConverter[] converters;
     private final boolean failOnError;
+    private transient AttributeConverter[] converters;
 
     /**
      * @param columns the column names, in row order
@@ -38,18 +46,32 @@ final class ItemConverter implements Serializable {
             boolean failOnError) {
         this.columns = columns.toArray(new String[0]);
         this.attributes = attributes.toArray(new String[0]);
+        this.types = types.toArray(new LogicalType[0]);
         this.typeNames = new String[types.size()];
-        this.converters = new AttributeConverter[types.size()];
-        for (int i = 0; i < converters.length; i++) {
+        for (int i = 0; i < typeNames.length; i++) {
             typeNames[i] = types.get(i).asSummaryString();
-            try {
-                converters[i] = AttributeConverters.create(types.get(i));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(
-                        "Column '" + columns.get(i) + "': " + e.getMessage(), e);
-            }
         }
         this.failOnError = failOnError;
+        // Built here too, so that an unsupported type fails when the query is planned.
+        this.converters = createConverters();
+    }
+
+    private AttributeConverter[] createConverters() {
+        AttributeConverter[] result = new AttributeConverter[types.length];
+        for (int i = 0; i < result.length; i++) {
+            try {
+                result[i] = AttributeConverters.create(types[i]);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "Column '" + columns[i] + "': " + e.getMessage(), e);
+            }
+        }
+        return result;
+    }
+
+    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        converters = createConverters();
     }
 
     /** The number of physical columns this converter fills, from position 0. */

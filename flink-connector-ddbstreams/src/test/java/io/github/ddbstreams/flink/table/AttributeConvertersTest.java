@@ -251,33 +251,51 @@ class AttributeConvertersTest {
     }
 
     @Test
-    void convertersSurviveJavaSerialization() throws Exception {
-        AttributeConverter converter =
-                AttributeConverters.create(
-                        DataTypes.ARRAY(
-                                        DataTypes.ROW(
-                                                DataTypes.FIELD("d", DataTypes.DECIMAL(4, 1)),
-                                                DataTypes.FIELD(
-                                                        "m",
-                                                        DataTypes.MAP(
-                                                                DataTypes.STRING(),
-                                                                DataTypes.MULTISET(
-                                                                        DataTypes.STRING())))))
-                                .getLogicalType());
-        AttributeConverter copy = InstantiationUtil.clone(converter);
-        AttributeValue value =
-                AttributeValue.fromL(
+    void itemConvertersSurviveJavaSerializationWithoutSerializedLambdas() throws Exception {
+        // Serialized lambdas over SDK types cannot be read back once the SQL jar relocates the
+        // SDK: an ItemConverter ships its column types and rebuilds its converters instead.
+        assertThat(java.io.Serializable.class.isAssignableFrom(AttributeConverter.class)).isFalse();
+        ItemConverter converter =
+                new ItemConverter(
+                        List.of("items"),
+                        List.of("items"),
                         List.of(
-                                AttributeValue.fromM(
-                                        Map.of(
-                                                "d",
-                                                n("1.5"),
-                                                "m",
-                                                AttributeValue.fromM(
-                                                        Map.of(
-                                                                "x",
-                                                                AttributeValue.fromSs(
-                                                                        List.of("y"))))))));
-        assertThat(copy.convert(value)).isEqualTo(converter.convert(value));
+                                DataTypes.ARRAY(
+                                                DataTypes.ROW(
+                                                        DataTypes.FIELD(
+                                                                "d", DataTypes.DECIMAL(4, 1)),
+                                                        DataTypes.FIELD(
+                                                                "m",
+                                                                DataTypes.MAP(
+                                                                        DataTypes.STRING(),
+                                                                        DataTypes.MULTISET(
+                                                                                DataTypes
+                                                                                        .STRING())))))
+                                        .getLogicalType()),
+                        true);
+        ItemConverter copy = InstantiationUtil.clone(converter);
+        Map<String, AttributeValue> item =
+                Map.of(
+                        "items",
+                        AttributeValue.fromL(
+                                List.of(
+                                        AttributeValue.fromM(
+                                                Map.of(
+                                                        "d",
+                                                        n("1.5"),
+                                                        "m",
+                                                        AttributeValue.fromM(
+                                                                Map.of(
+                                                                        "x",
+                                                                        AttributeValue.fromSs(
+                                                                                List.of(
+                                                                                        "y")))))))));
+        GenericRowData expected = new GenericRowData(1);
+        GenericRowData actual = new GenericRowData(1);
+        converter.convert(item, Map.of(), expected);
+        copy.convert(item, Map.of(), actual);
+
+        assertThat(copy.arity()).isEqualTo(1);
+        assertThat(actual.getField(0)).isNotNull().isEqualTo(expected.getField(0));
     }
 }
