@@ -1,6 +1,7 @@
 package io.github.ddbstreams.flink.format;
 
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -53,6 +54,15 @@ public final class ChangeEventTypeInfo extends TypeInformation<ChangeEvent> {
 
     @Override
     public TypeSerializer<ChangeEvent> createSerializer(SerializerConfig config) {
+        return ChangeEventSerializer.INSTANCE;
+    }
+
+    /**
+     * Flink 1.20's abstract variant of {@link #createSerializer(SerializerConfig)} (removed in
+     * 2.0): without it this class does not compile against 1.20 ({@code -Pflink-1.20}); on 2.x it
+     * is a plain overload nobody calls. No {@code @Override} so both versions compile.
+     */
+    public TypeSerializer<ChangeEvent> createSerializer(ExecutionConfig config) {
         return ChangeEventSerializer.INSTANCE;
     }
 

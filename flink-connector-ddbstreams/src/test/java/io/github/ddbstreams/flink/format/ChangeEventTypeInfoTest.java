@@ -36,7 +36,10 @@ class ChangeEventTypeInfoTest {
         // The way users write it: pipeline.generic-types: false.
         Configuration configuration = new Configuration();
         configuration.set(PipelineOptions.GENERIC_TYPES, false);
-        SerializerConfig config = new SerializerConfigImpl(configuration);
+        // configure(...) rather than the Configuration constructor, whose signature differs
+        // between Flink 1.20 and 2.x.
+        SerializerConfigImpl config = new SerializerConfigImpl();
+        config.configure(configuration, getClass().getClassLoader());
         assertThat(config.hasGenericTypesDisabled()).isTrue();
 
         assertNoGenericFallback(config);

@@ -32,13 +32,15 @@ import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.runtime.util.EnvironmentInformation;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.services.dynamodb.model.OperationType;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
@@ -77,11 +79,12 @@ import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
  *   src/test/resources/savepoints/vN/flink-X.Y.Z-p2"
  * </pre>
  *
- * and add the new directory to {@link #restoresSavepointAndContinuesAfterCheckpointedPositions}'s
- * sources. Keep every version's directory forever: each is the real bytes an older release wrote,
- * and restoring them is the promise. Never change {@link #streamAsOfV1()} or {@link #job}'s
- * topology and uids: the committed savepoints depend on them; a savepoint for a different stream
- * needs its own builder method.
+ * and add the new directory to {@link #SAVEPOINTS}. Run it once per Flink line the connector builds
+ * against (add {@code -Pflink-1.20} for 1.20): Flink does not read a newer version's savepoints, so
+ * each line needs its own. Keep every version's directory forever: each is the real bytes an older
+ * release wrote, and restoring them is the promise. Never change {@link #streamAsOfV1()} or {@link
+ * #job}'s topology and uids: the committed savepoints depend on them; a savepoint for a different
+ * stream needs its own builder method.
  */
 public class DynamoDbStreamsSourceMigrationITCase {
 
@@ -89,6 +92,13 @@ public class DynamoDbStreamsSourceMigrationITCase {
     private static final String SINK_UID = "sink";
     private static final String GENERATOR_CLIENT = "migration-generator";
     private static final int RECORDS_AT_SAVEPOINT = 11;
+
+    /**
+     * Every committed savepoint under {@code src/test/resources/savepoints}, named {@code
+     * vSTATE/flink-VERSION-pPARALLELISM}. Keep them all; see the class Javadoc.
+     */
+    private static final List<String> SAVEPOINTS =
+            List.of("v1/flink-2.3.0-p2", "v1/flink-1.20.3-p2");
 
     @RegisterExtension
     static final MiniClusterExtension FLINK =
@@ -157,10 +167,42 @@ public class DynamoDbStreamsSourceMigrationITCase {
         return env.executeAsync("migration-p" + parallelism);
     }
 
-    @ParameterizedTest(name = "restored at parallelism {0}")
-    @ValueSource(ints = {1, 2, 3})
-    void restoresSavepointAndContinuesAfterCheckpointedPositions(int parallelism) throws Exception {
-        String savepoint = resource("savepoints/v1/flink-2.3.0-p2");
+    /**
+     * Every committed savepoint the running Flink can read, at parallelism 1, 2 and 3. Flink reads
+     * savepoints of its own and older versions only (1.20 cannot parse 2.x's metadata format), so a
+     * savepoint written by a newer Flink than the one under test ({@code -Pflink-1.20}) is left
+     * out.
+     */
+    static Stream<Arguments> restorableSavepoints() {
+        int[] running = majorMinor(EnvironmentInformation.getVersion());
+        List<Arguments> cases = new ArrayList<>();
+        for (String savepoint : SAVEPOINTS) {
+            // "v1/flink-2.3.0-p2": the Flink version is the part between "flink-" and "-p".
+            String version = savepoint.substring(savepoint.indexOf("flink-") + 6);
+            int[] written = majorMinor(version.substring(0, version.lastIndexOf("-p")));
+            boolean readable =
+                    written[0] < running[0]
+                            || (written[0] == running[0] && written[1] <= running[1]);
+            if (readable) {
+                for (int parallelism = 1; parallelism <= 3; parallelism++) {
+                    cases.add(Arguments.of(savepoint, parallelism));
+                }
+            }
+        }
+        assertThat(cases).as("no committed savepoint readable by Flink %s", running).isNotEmpty();
+        return cases.stream();
+    }
+
+    private static int[] majorMinor(String version) {
+        String[] parts = version.split("\\.");
+        return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
+    }
+
+    @ParameterizedTest(name = "{0} restored at parallelism {1}")
+    @MethodSource("restorableSavepoints")
+    void restoresSavepointAndContinuesAfterCheckpointedPositions(
+            String savepointDirectory, int parallelism) throws Exception {
+        String savepoint = resource("savepoints/" + savepointDirectory);
         FakeStreamsClient fake = streamAsOfV1();
         assertThat(fake.shardIds())
                 .as("FakeStreamsClient must still make the ids the committed savepoints hold")
@@ -172,7 +214,7 @@ public class DynamoDbStreamsSourceMigrationITCase {
         String c = shard(fake, 1);
         String b = shard(fake, 2);
         RecordingStreamsClient client = new RecordingStreamsClient(fake);
-        String name = "migration-v1-p" + parallelism;
+        String name = "migration-" + savepointDirectory + "-p" + parallelism;
         FakeStreamsClients.register(name, client);
         registered.add(name);
 

@@ -4,16 +4,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
 
 /**
  * A sink that appends every record to a list in this JVM, named by a test-chosen id, so a test can
  * read what several runs of a job (e.g. before and after a savepoint) emitted. Only for MiniCluster
  * tests; it is not fault tolerant, so use it where no failure is injected.
  */
-public final class CollectingSink<T> implements Sink<T> {
+public final class CollectingSink<T> extends ContextFreeSink<T> {
     private static final long serialVersionUID = 1L;
     private static final Map<String, List<Object>> RESULTS = new ConcurrentHashMap<>();
 
@@ -34,7 +32,7 @@ public final class CollectingSink<T> implements Sink<T> {
     }
 
     @Override
-    public SinkWriter<T> createWriter(WriterInitContext context) {
+    protected SinkWriter<T> createWriter() {
         List<Object> list = RESULTS.computeIfAbsent(id, k -> new ArrayList<>());
         return new SinkWriter<>() {
             @Override
