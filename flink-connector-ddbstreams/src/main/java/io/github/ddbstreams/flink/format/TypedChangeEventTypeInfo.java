@@ -69,6 +69,12 @@ public final class TypedChangeEventTypeInfo<T> extends TypeInformation<TypedChan
         return new TypedChangeEventSerializer<>(schemaSupplier, itemClass);
     }
 
+    /** Flink 1.20's abstract variant; see {@link ChangeEventTypeInfo#createSerializer}. */
+    public TypeSerializer<TypedChangeEvent<T>> createSerializer(
+            org.apache.flink.api.common.ExecutionConfig config) {
+        return new TypedChangeEventSerializer<>(schemaSupplier, itemClass);
+    }
+
     @Override
     public String toString() {
         return "TypedChangeEvent<" + itemClass.getName() + ">";
