@@ -140,7 +140,8 @@ public final class DynamoDbStreamsSource<T>
                 context,
                 client,
                 arn,
-                new EnumeratorSettings(startingPosition, config, bounded),
+                new EnumeratorSettings(
+                        startingPosition, config, bounded, deserializer.supportedStreamViewTypes()),
                 new LineageAffinityAssigner(),
                 state);
     }

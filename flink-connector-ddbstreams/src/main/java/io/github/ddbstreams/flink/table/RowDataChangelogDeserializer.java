@@ -1,6 +1,7 @@
 package io.github.ddbstreams.flink.table;
 
 import io.github.ddbstreams.flink.format.DynamoDbStreamsDeserializer;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import org.apache.flink.util.Collector;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.StreamRecord;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /**
  * Turns stream records into the table source's rows: the physical columns from an image (see {@link
@@ -226,6 +228,22 @@ final class RowDataChangelogDeserializer implements DynamoDbStreamsDeserializer<
                         + " has the unknown event name '"
                         + record.eventNameAsString()
                         + "' (expected INSERT, MODIFY or REMOVE)");
+    }
+
+    /**
+     * Lets the job fail at start, naming both view types, when the stream cannot serve the mode:
+     * changelog needs old and new images, upsert needs new images, append works with any.
+     */
+    @Override
+    public Set<StreamViewType> supportedStreamViewTypes() {
+        switch (mode) {
+            case CHANGELOG:
+                return EnumSet.of(StreamViewType.NEW_AND_OLD_IMAGES);
+            case UPSERT:
+                return EnumSet.of(StreamViewType.NEW_IMAGE, StreamViewType.NEW_AND_OLD_IMAGES);
+            default:
+                return EnumSet.noneOf(StreamViewType.class);
+        }
     }
 
     @Override

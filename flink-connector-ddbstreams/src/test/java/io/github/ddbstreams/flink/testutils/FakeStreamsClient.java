@@ -50,6 +50,7 @@ public final class FakeStreamsClient implements StreamsClient {
     private int failNextCalls;
     private java.util.function.Supplier<RuntimeException> failure;
     private StreamStatus status = StreamStatus.ENABLED;
+    private StreamViewType viewType = StreamViewType.NEW_AND_OLD_IMAGES;
 
     public final AtomicInteger getRecordsCalls = new AtomicInteger();
     private volatile long getRecordsLatencyMillis;
@@ -187,6 +188,11 @@ public final class FakeStreamsClient implements StreamsClient {
         honourShardFilter = false;
     }
 
+    /** The view type DescribeStream reports (records keep their own). */
+    public synchronized void setViewType(StreamViewType viewType) {
+        this.viewType = viewType;
+    }
+
     public synchronized void setStatus(StreamStatus status) {
         this.status = status;
     }
@@ -230,7 +236,7 @@ public final class FakeStreamsClient implements StreamsClient {
             }
             page.add(toShard(shard));
         }
-        return new StreamPage(status, StreamViewType.NEW_AND_OLD_IMAGES, page, last);
+        return new StreamPage(status, viewType, page, last);
     }
 
     @Override

@@ -23,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.StreamStatus;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /**
  * Discovers shards and hands them to readers parent-before-child. Wiring only: lineage and
@@ -127,6 +128,7 @@ public final class DynamoDbStreamsSourceEnumerator
         if (error != null) {
             throw new FlinkRuntimeException(describeListingFailure(error), error);
         }
+        checkViewType(result.listing.viewType);
         long now = System.currentTimeMillis();
         StartingPosition.Kind kind = settings.startingPosition().getKind();
         graph.addShards(result.listing.shards, true, now);
@@ -385,6 +387,19 @@ public final class DynamoDbStreamsSourceEnumerator
     }
 
     // ---------------------------------------------------------------- helpers
+
+    private void checkViewType(@Nullable StreamViewType viewType) {
+        Set<StreamViewType> supported = settings.supportedViewTypes();
+        if (viewType != null && !supported.isEmpty() && !supported.contains(viewType)) {
+            throw new FlinkRuntimeException(
+                    String.format(
+                            "Stream %s has view type %s, but the source's deserializer needs one "
+                                    + "of %s. Change the table's StreamSpecification "
+                                    + "(StreamViewType), or use a deserializer (or SQL "
+                                    + "'changelog.mode') that works with %s.",
+                            streamArn, viewType, supported, viewType));
+        }
+    }
 
     private static boolean isMissingStream(Throwable error) {
         return error instanceof ResourceNotFoundException

@@ -4,8 +4,10 @@ import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions;
 import io.github.ddbstreams.flink.source.StartingPosition;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.Set;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.Configuration;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /** The enumerator's settings, read once from the source's options. */
 @Internal
@@ -20,9 +22,22 @@ public final class EnumeratorSettings implements Serializable {
     private final long fullListingIntervalMillis;
     private final boolean bounded;
     private final boolean finishWhenDisabled;
+    private final Set<StreamViewType> supportedViewTypes;
 
     public EnumeratorSettings(
             StartingPosition startingPosition, Configuration config, boolean bounded) {
+        this(startingPosition, config, bounded, Set.of());
+    }
+
+    /**
+     * @param supportedViewTypes the view types the deserializer works with; empty for any
+     */
+    public EnumeratorSettings(
+            StartingPosition startingPosition,
+            Configuration config,
+            boolean bounded,
+            Set<StreamViewType> supportedViewTypes) {
+        this.supportedViewTypes = Set.copyOf(supportedViewTypes);
         this.startingPosition = startingPosition;
         this.discoveryIntervalMillis =
                 config.get(DynamoDbStreamsSourceOptions.SHARD_DISCOVERY_INTERVAL).toMillis();
@@ -52,6 +67,10 @@ public final class EnumeratorSettings implements Serializable {
 
     boolean bounded() {
         return bounded;
+    }
+
+    Set<StreamViewType> supportedViewTypes() {
+        return supportedViewTypes;
     }
 
     boolean finishWhenDisabled() {

@@ -14,6 +14,7 @@ import org.apache.flink.annotation.Internal;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
 import software.amazon.awssdk.services.dynamodb.model.StreamStatus;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /**
  * Lists a stream's shards through {@link StreamsClient}. Its listing methods run on the
@@ -33,10 +34,18 @@ final class ShardDiscovery {
         /** The stream's status, or null if this listing did not ask (a child lookup). */
         @Nullable final StreamStatus status;
 
-        Listing(List<DiscoveredShard> shards, boolean complete, @Nullable StreamStatus status) {
+        /** The stream's view type, or null if unknown. */
+        @Nullable final StreamViewType viewType;
+
+        Listing(
+                List<DiscoveredShard> shards,
+                boolean complete,
+                @Nullable StreamStatus status,
+                @Nullable StreamViewType viewType) {
             this.shards = shards;
             this.complete = complete;
             this.status = status;
+            this.viewType = viewType;
         }
     }
 
@@ -137,17 +146,19 @@ final class ShardDiscovery {
         List<DiscoveredShard> shards = new ArrayList<>();
         String cursor = exclusiveStartShardId;
         StreamStatus status;
+        StreamViewType viewType;
         do {
             describeStreamCalls.incrementAndGet();
             StreamPage page = client.describeStream(streamArn, cursor);
             status = page.status();
+            viewType = page.viewType();
             for (Shard shard : page.shards()) {
                 shards.add(toDiscovered(shard));
             }
             cursor = page.lastEvaluatedShardId();
         } while (cursor != null);
         lastListingDurationMillis = (System.nanoTime() - start) / 1_000_000;
-        return new Listing(shards, exclusiveStartShardId == null, status);
+        return new Listing(shards, exclusiveStartShardId == null, status, viewType);
     }
 
     /**
@@ -162,7 +173,7 @@ final class ShardDiscovery {
             for (Shard child : children) {
                 shards.add(toDiscovered(child));
             }
-            return new Listing(shards, false, null);
+            return new Listing(shards, false, null, null);
         }
         return listAfter(newestKnownShardId);
     }

@@ -265,6 +265,29 @@ class DynamoDbStreamsSourceEnumeratorTest {
                 .hasMessageContaining("does not exist");
     }
 
+    @Test
+    void aStreamWhoseViewTypeTheDeserializerCannotUseFailsAtStartNamingBoth() {
+        fake.addShard(null);
+        fake.setViewType(software.amazon.awssdk.services.dynamodb.model.StreamViewType.KEYS_ONLY);
+        h =
+                EnumeratorHarness.started(
+                        fake,
+                        1,
+                        new EnumeratorSettings(
+                                StartingPosition.trimHorizon(),
+                                new org.apache.flink.configuration.Configuration(),
+                                false,
+                                java.util.Set.of(
+                                        software.amazon.awssdk.services.dynamodb.model
+                                                .StreamViewType.NEW_AND_OLD_IMAGES)),
+                        null);
+
+        assertThatThrownBy(h::runInitialDiscovery)
+                .hasMessageContaining(FakeStreamsClient.STREAM_ARN)
+                .hasMessageContaining("KEYS_ONLY")
+                .hasMessageContaining("NEW_AND_OLD_IMAGES");
+    }
+
     private List<Boolean> noMoreSplits() {
         List<Boolean> flags = new ArrayList<>();
         for (int subtask = 0; subtask < 2; subtask++) {
