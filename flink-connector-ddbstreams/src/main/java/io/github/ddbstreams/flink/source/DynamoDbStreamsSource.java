@@ -105,6 +105,8 @@ public final class DynamoDbStreamsSource<T>
                         ? ShardReaderSettings.bounded(config, boundedStartMillis)
                         : ShardReaderSettings.unbounded(config);
         ShardReaderMetrics metrics = new ShardReaderMetrics(readerContext.metricGroup());
+        metrics.countBytesInto(
+                readerContext.metricGroup().getIOMetricGroup().getNumBytesInCounter());
         boolean skipBadRecords =
                 config.get(DynamoDbStreamsSourceOptions.ON_DESERIALIZATION_ERROR)
                         == DynamoDbStreamsSourceOptions.OnDeserializationError.SKIP;

@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.runtime.metrics.MetricNames;
@@ -24,6 +25,9 @@ public final class ShardReaderMetrics {
     final Counter deserializationErrors;
 
     private final MetricGroup group;
+
+    /** Flink's numBytesIn (FLIP-33), fed with the records' SizeBytes; a no-op until set. */
+    private volatile Counter numBytesIn = new SimpleCounter();
 
     /** Lag of the last fetched record (FLIP-33 currentFetchEventTimeLag); -1 before any. */
     private volatile long fetchEventTimeLagMillis = -1;
@@ -58,6 +62,15 @@ public final class ShardReaderMetrics {
 
     void shardFinished(ShardCursor cursor) {
         shards.remove(cursor);
+    }
+
+    /** Counts emitted records' sizes into Flink's standard {@code numBytesIn}. */
+    public void countBytesInto(Counter numBytesIn) {
+        this.numBytesIn = numBytesIn;
+    }
+
+    void bytesIn(long bytes) {
+        numBytesIn.inc(bytes);
     }
 
     void recordFetched(long lagMillis) {

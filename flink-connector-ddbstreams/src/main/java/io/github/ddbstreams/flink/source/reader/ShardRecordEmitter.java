@@ -63,6 +63,10 @@ public final class ShardRecordEmitter<T>
         } catch (Exception e) {
             onDeserializationError(state, sequenceNumber, e);
         }
+        Long size = record.dynamodb().sizeBytes();
+        if (size != null) {
+            metrics.bytesIn(size);
+        }
         state.setLastSequenceNumber(sequenceNumber);
     }
 

@@ -244,7 +244,10 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
         String next = response.nextShardIterator();
         boolean wasUnpositionedLatest = cursor.isUnpositionedLatest();
         cursor.iterator = next;
-        if (next != null && wasUnpositionedLatest && cursor.lastSequenceNumber == null) {
+        if (next != null
+                && wasUnpositionedLatest
+                && cursor.lastSequenceNumber == null
+                && cursor.iteratorRefreshDue(System.nanoTime())) {
             elements = new ArrayList<>(1);
             elements.add(ShardElement.latestIterator(next));
         }

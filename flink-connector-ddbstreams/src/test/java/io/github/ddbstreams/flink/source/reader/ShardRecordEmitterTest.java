@@ -133,4 +133,20 @@ class ShardRecordEmitterTest {
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("The deserializer failed on record 100");
     }
+
+    @Test
+    void emittedRecordsCountTheirSizeIntoNumBytesIn() throws Exception {
+        ShardReaderMetrics metrics = ShardReaderMetrics.unregistered();
+        org.apache.flink.metrics.SimpleCounter numBytesIn =
+                new org.apache.flink.metrics.SimpleCounter();
+        metrics.countBytesInto(numBytesIn);
+        ShardRecordEmitter<String> emitter =
+                new ShardRecordEmitter<>(new SequenceNumbers(false), false, metrics);
+
+        emitter.emitRecord(ShardElement.record(RECORD), new Output(), state());
+        emitter.emitRecord(ShardElement.record(RECORD), new Output(), state());
+
+        assertThat(numBytesIn.getCount()).isEqualTo(2 * RECORD.dynamodb().sizeBytes());
+        assertThat(numBytesIn.getCount()).isPositive();
+    }
 }
