@@ -37,6 +37,7 @@ final class RowDataChangelogDeserializer implements DynamoDbStreamsDeserializer<
     private final ItemConverter converter;
     private final ReadableMetadata[] metadata;
     private final Set<String> primaryKeyAttributes;
+    private final EventNameFilter eventNameFilter;
     private final TypeInformation<RowData> producedType;
 
     @Nullable private transient Counter conversionErrors;
@@ -44,17 +45,20 @@ final class RowDataChangelogDeserializer implements DynamoDbStreamsDeserializer<
     /**
      * @param primaryKeyAttributes the attributes of the PRIMARY KEY columns; checked against the
      *     records' keys in upsert mode, where a wrong key would merge or split items
+     * @param eventNameFilter the records to keep; the others are dropped before any conversion
      */
     RowDataChangelogDeserializer(
             TableChangelogMode mode,
             ItemConverter converter,
             List<ReadableMetadata> metadata,
             List<String> primaryKeyAttributes,
+            EventNameFilter eventNameFilter,
             TypeInformation<RowData> producedType) {
         this.mode = mode;
         this.converter = converter;
         this.metadata = metadata.toArray(new ReadableMetadata[0]);
         this.primaryKeyAttributes = new HashSet<>(primaryKeyAttributes);
+        this.eventNameFilter = eventNameFilter;
         this.producedType = producedType;
     }
 
@@ -66,6 +70,9 @@ final class RowDataChangelogDeserializer implements DynamoDbStreamsDeserializer<
     @Override
     public void deserialize(
             Record record, String streamArn, String shardId, Collector<RowData> out) {
+        if (!eventNameFilter.test(record.eventNameAsString())) {
+            return;
+        }
         StreamRecord change = record.dynamodb();
         if (change == null) {
             throw new IllegalArgumentException(

@@ -58,7 +58,7 @@ class RowDataChangelogDeserializerTest {
     private static RowDataChangelogDeserializer deserializer(
             TableChangelogMode mode, List<ReadableMetadata> metadata) {
         return new RowDataChangelogDeserializer(
-                mode, converter(true), metadata, List.of("pk"), null);
+                mode, converter(true), metadata, List.of("pk"), EventNameFilter.ALL, null);
     }
 
     private static Map<String, AttributeValue> item(String pk, String customer, String amount) {
@@ -316,7 +316,12 @@ class RowDataChangelogDeserializerTest {
     void aConversionErrorBecomesNullAndIsCountedWhenConfigured() {
         RowDataChangelogDeserializer d =
                 new RowDataChangelogDeserializer(
-                        TableChangelogMode.APPEND, converter(false), List.of(), List.of(), null);
+                        TableChangelogMode.APPEND,
+                        converter(false),
+                        List.of(),
+                        List.of(),
+                        EventNameFilter.ALL,
+                        null);
         Map<String, Counter> counters = new HashMap<>();
         d.open(
                 new DeserializationSchema.InitializationContext() {
