@@ -17,14 +17,16 @@ import org.apache.flink.util.Collector;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.StreamRecord;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /**
  * Turns stream records into the table source's rows: the physical columns from an image (see {@link
  * TableChangelogMode} for which image and row kind), then the metadata columns.
  *
- * <p>The stream's view type is checked on each record: a record without the image the mode needs
- * fails the job with a message naming the view type required and the {@code 'changelog.mode'}
- * option, since the planner cannot know the view type without calling AWS.
+ * <p>The stream's view type is checked on each record (the planner cannot know it without calling
+ * AWS): the first record of a stream whose view type cannot serve the mode fails the job, whatever
+ * its event, with a message naming the view type required and the {@code 'changelog.mode'} values
+ * that fit. Records that do not state their view type are checked by the images they carry.
  */
 @Internal
 final class RowDataChangelogDeserializer implements DynamoDbStreamsDeserializer<RowData> {
@@ -81,6 +83,14 @@ final class RowDataChangelogDeserializer implements DynamoDbStreamsDeserializer<
                             + " of shard "
                             + shardId
                             + " has no dynamodb part");
+        }
+        StreamViewType viewType = change.streamViewType();
+        if (viewType != null
+                && viewType != StreamViewType.UNKNOWN_TO_SDK_VERSION
+                && !mode.servedBy(viewType)) {
+            // Fail on the first record, not on the first MODIFY or REMOVE that lacks an image:
+            // a stream that starts with inserts would otherwise run for a while, then fail.
+            throw viewTypeError(record, shardId, "comes from a stream of view type " + viewType);
         }
         Map<String, AttributeValue> keys = change.hasKeys() ? change.keys() : Map.of();
         String event = record.eventNameAsString();
@@ -182,6 +192,17 @@ final class RowDataChangelogDeserializer implements DynamoDbStreamsDeserializer<
     }
 
     private IllegalStateException missingImage(Record record, String shardId, String image) {
+        return viewTypeError(
+                record,
+                shardId,
+                "has no "
+                        + image
+                        + " (the stream's view type is "
+                        + record.dynamodb().streamViewTypeAsString()
+                        + ")");
+    }
+
+    private IllegalStateException viewTypeError(Record record, String shardId, String problem) {
         String needed =
                 mode == TableChangelogMode.CHANGELOG
                         ? "NEW_AND_OLD_IMAGES"
@@ -193,17 +214,16 @@ final class RowDataChangelogDeserializer implements DynamoDbStreamsDeserializer<
                         : "'append' (any view type)";
         return new IllegalStateException(
                 String.format(
-                        "The %s record %s of shard %s has no %s: '%s' = '%s' needs stream view"
-                                + " type %s, but the stream's view type is"
-                                + " %s. Change the table's StreamViewType, or use '%s' = %s.",
+                        "The %s record %s of shard %s %s: '%s' = '%s' needs stream view"
+                                + " type %s. Change the table's StreamViewType (a new stream), or"
+                                + " use '%s' = %s.",
                         record.eventNameAsString(),
                         record.eventID(),
                         shardId,
-                        image,
+                        problem,
                         DynamoDbStreamsTableOptions.CHANGELOG_MODE.key(),
                         mode.optionValue(),
                         needed,
-                        record.dynamodb().streamViewTypeAsString(),
                         DynamoDbStreamsTableOptions.CHANGELOG_MODE.key(),
                         alternatives));
     }

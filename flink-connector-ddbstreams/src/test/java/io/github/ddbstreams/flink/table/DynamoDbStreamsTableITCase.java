@@ -260,6 +260,6 @@ class DynamoDbStreamsTableITCase {
                 .rootCause()
                 .hasMessageContaining("'changelog.mode' = 'changelog'")
                 .hasMessageContaining("NEW_AND_OLD_IMAGES")
-                .hasMessageContaining("view type is NEW_IMAGE");
+                .hasMessageContaining("view type NEW_IMAGE");
     }
 }
