@@ -13,9 +13,11 @@ import org.apache.flink.table.connector.ChangelogMode;
 import org.apache.flink.table.connector.source.DynamicTableSource;
 import org.apache.flink.table.connector.source.ScanTableSource;
 import org.apache.flink.table.connector.source.SourceProvider;
+import org.apache.flink.table.connector.source.abilities.SupportsFilterPushDown;
 import org.apache.flink.table.connector.source.abilities.SupportsProjectionPushDown;
 import org.apache.flink.table.connector.source.abilities.SupportsReadingMetadata;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.expressions.ResolvedExpression;
 import org.apache.flink.table.types.DataType;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
@@ -23,10 +25,15 @@ import org.apache.flink.table.types.logical.RowType;
 /**
  * The {@code dynamodb-streams} scan source: a changelog (or append) stream of a DynamoDB table's
  * changes. Converts only the projected columns and adds the requested metadata columns after them.
+ * In append mode, simple predicates on the {@code event_name} metadata column are pushed into the
+ * deserializer ({@link EventNameFilter}).
  */
 @Internal
 public final class DynamoDbStreamsDynamicTableSource
-        implements ScanTableSource, SupportsProjectionPushDown, SupportsReadingMetadata {
+        implements ScanTableSource,
+                SupportsProjectionPushDown,
+                SupportsReadingMetadata,
+                SupportsFilterPushDown {
 
     private final SourceSettings settings;
     private final DataType physicalDataType;
@@ -41,6 +48,7 @@ public final class DynamoDbStreamsDynamicTableSource
 
     private List<String> metadataKeys = List.of();
     private DataType producedDataType;
+    private EventNameFilter eventNameFilter = EventNameFilter.ALL;
 
     DynamoDbStreamsDynamicTableSource(
             SourceSettings settings,
@@ -77,6 +85,7 @@ public final class DynamoDbStreamsDynamicTableSource
                         projectedItemConverter(),
                         metadataKeys.stream().map(ReadableMetadata::ofKey).toList(),
                         primaryKeyAttributes(),
+                        eventNameFilter,
                         producedType);
         return SourceProvider.of(settings.build(deserializer), parallelism);
     }
@@ -133,6 +142,47 @@ public final class DynamoDbStreamsDynamicTableSource
         this.producedDataType = producedDataType;
     }
 
+    /**
+     * Accepts predicates on the {@code event_name} metadata column in append mode only: there a row
+     * is a record, so dropping a record is dropping its row. In upsert mode a filter before the
+     * planner's normalizing step would change the result; changelog mode keeps its filters too, as
+     * filtering a changelog by event has no use worth the risk.
+     */
+    @Override
+    public Result applyFilters(List<ResolvedExpression> filters) {
+        int eventNameField = eventNameField();
+        if (mode != TableChangelogMode.APPEND || eventNameField < 0) {
+            return Result.of(List.of(), filters);
+        }
+        List<ResolvedExpression> accepted = new ArrayList<>();
+        List<ResolvedExpression> remaining = new ArrayList<>();
+        for (ResolvedExpression filter : filters) {
+            java.util.Optional<EventNameFilter> and = eventNameFilter.and(filter, eventNameField);
+            if (and.isPresent()) {
+                eventNameFilter = and.get();
+                accepted.add(filter);
+            } else {
+                remaining.add(filter);
+            }
+        }
+        return Result.of(accepted, remaining);
+    }
+
+    /** The produced row's field holding the {@code event_name} metadata, or -1. */
+    private int eventNameField() {
+        int index = metadataKeys.indexOf(ReadableMetadata.EVENT_NAME.key());
+        if (index < 0) {
+            return -1;
+        }
+        // Metadata columns follow the physical ones in the produced row.
+        int fields = ((RowType) producedDataType.getLogicalType()).getFieldCount();
+        return fields - metadataKeys.size() + index;
+    }
+
+    EventNameFilter eventNameFilter() {
+        return eventNameFilter;
+    }
+
     @Override
     public DynamicTableSource copy() {
         DynamoDbStreamsDynamicTableSource copy =
@@ -147,12 +197,16 @@ public final class DynamoDbStreamsDynamicTableSource
         copy.projection = projection.clone();
         copy.metadataKeys = metadataKeys;
         copy.producedDataType = producedDataType;
+        copy.eventNameFilter = eventNameFilter;
         return copy;
     }
 
     @Override
     public String asSummaryString() {
-        return "DynamoDB Streams (" + mode.optionValue() + ")";
+        return "DynamoDB Streams ("
+                + mode.optionValue()
+                + (eventNameFilter.matchesAll() ? "" : ", " + eventNameFilter)
+                + ")";
     }
 
     SourceSettings settings() {
@@ -191,6 +245,7 @@ public final class DynamoDbStreamsDynamicTableSource
                 && Objects.equals(parallelism, that.parallelism)
                 && Arrays.equals(projection, that.projection)
                 && metadataKeys.equals(that.metadataKeys)
+                && eventNameFilter.equals(that.eventNameFilter)
                 && producedDataType.equals(that.producedDataType);
     }
 

@@ -1,5 +1,6 @@
 package io.github.ddbstreams.flink.table;
 
+import java.time.Duration;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -57,8 +58,12 @@ public final class DynamoDbStreamsTableOptions {
                     .withDescription(
                             "Where the credentials come from: 'default' (the AWS SDK's default "
                                     + "chain), 'static' (needs 'aws.credentials.access-key-id' "
-                                    + "and 'aws.credentials.secret-access-key') or 'profile' "
-                                    + "(needs 'aws.credentials.profile-name').");
+                                    + "and 'aws.credentials.secret-access-key'), 'profile' "
+                                    + "(needs 'aws.credentials.profile-name') or 'web-identity' "
+                                    + "(needs 'aws.credentials.role-arn' and "
+                                    + "'aws.credentials.web-identity-token-file'). "
+                                    + "'aws.assume-role.arn' adds a role assumed on top of any "
+                                    + "of them.");
 
     public static final ConfigOption<String> AWS_ACCESS_KEY_ID =
             ConfigOptions.key("aws.credentials.access-key-id")
@@ -88,6 +93,91 @@ public final class DynamoDbStreamsTableOptions {
                     .withDescription(
                             "The profile of the shared AWS config and credentials files that "
                                     + "'profile' credentials use.");
+
+    /** The role session name used when none is set: STS requires one. */
+    static final String DEFAULT_ROLE_SESSION_NAME = "flink-dynamodb-streams";
+
+    public static final ConfigOption<String> AWS_PROFILE_FILE =
+            ConfigOptions.key("aws.credentials.profile-file")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "A file in the shared credentials file format ([name] sections) that "
+                                    + "'profile' credentials read instead of the shared AWS "
+                                    + "files; it must exist on every JobManager and TaskManager.");
+
+    public static final ConfigOption<String> AWS_WEB_IDENTITY_ROLE_ARN =
+            ConfigOptions.key("aws.credentials.role-arn")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The IAM role that 'web-identity' credentials assume with STS "
+                                    + "AssumeRoleWithWebIdentity, e.g. "
+                                    + "'arn:aws:iam::123456789012:role/streams-reader'.");
+
+    public static final ConfigOption<String> AWS_WEB_IDENTITY_TOKEN_FILE =
+            ConfigOptions.key("aws.credentials.web-identity-token-file")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The OIDC token file of 'web-identity' credentials (e.g. the "
+                                    + "Kubernetes service account token that AWS_WEB_IDENTITY_"
+                                    + "TOKEN_FILE names); read again at every refresh, on the "
+                                    + "machines where the tasks run.");
+
+    public static final ConfigOption<String> AWS_WEB_IDENTITY_SESSION_NAME =
+            ConfigOptions.key("aws.credentials.role-session-name")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The role session name of 'web-identity' credentials (2 to 64 of "
+                                    + "letters, digits and _+=,.@-). Default: '"
+                                    + DEFAULT_ROLE_SESSION_NAME
+                                    + "'.");
+
+    public static final ConfigOption<String> AWS_ASSUME_ROLE_ARN =
+            ConfigOptions.key("aws.assume-role.arn")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "A role to assume with STS AssumeRole, signed with the credentials "
+                                    + "of 'aws.credentials.provider'; refreshed before it "
+                                    + "expires.");
+
+    public static final ConfigOption<String> AWS_ASSUME_ROLE_SESSION_NAME =
+            ConfigOptions.key("aws.assume-role.session-name")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The session name of 'aws.assume-role.arn' (2 to 64 of letters, "
+                                    + "digits and _+=,.@-). Default: '"
+                                    + DEFAULT_ROLE_SESSION_NAME
+                                    + "'.");
+
+    public static final ConfigOption<String> AWS_ASSUME_ROLE_EXTERNAL_ID =
+            ConfigOptions.key("aws.assume-role.external-id")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The external id that the trust policy of 'aws.assume-role.arn' "
+                                    + "demands. Treated as a secret: never shown in messages.");
+
+    public static final ConfigOption<Duration> AWS_ASSUME_ROLE_DURATION =
+            ConfigOptions.key("aws.assume-role.duration")
+                    .durationType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The session length of 'aws.assume-role.arn', 15 min to 12 h and at "
+                                    + "most the role's maximum. Default: STS's (1 h).");
+
+    public static final ConfigOption<String> AWS_STS_ENDPOINT =
+            ConfigOptions.key("aws.sts.endpoint")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "An http(s) endpoint for the STS calls of 'web-identity' and "
+                                    + "'aws.assume-role.arn' (e.g. an STS VPC endpoint); only "
+                                    + "allowed when one of them is used.");
 
     public static final ConfigOption<String> SCAN_STARTUP_MODE =
             ConfigOptions.key("scan.startup.mode")

@@ -24,9 +24,10 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
  * Turns stream records into the table source's rows: the physical columns from an image (see {@link
  * TableChangelogMode} for which image and row kind), then the metadata columns.
  *
- * <p>The stream's view type is checked on each record: a record without the image the mode needs
- * fails the job with a message naming the view type required and the {@code 'changelog.mode'}
- * option, since the planner cannot know the view type without calling AWS.
+ * <p>The stream's view type is checked on each record (the planner cannot know it without calling
+ * AWS): the first record of a stream whose view type cannot serve the mode fails the job, whatever
+ * its event, with a message naming the view type required and the {@code 'changelog.mode'} values
+ * that fit. Records that do not state their view type are checked by the images they carry.
  */
 @Internal
 final class RowDataChangelogDeserializer implements DynamoDbStreamsDeserializer<RowData> {
@@ -39,6 +40,7 @@ final class RowDataChangelogDeserializer implements DynamoDbStreamsDeserializer<
     private final ItemConverter converter;
     private final ReadableMetadata[] metadata;
     private final Set<String> primaryKeyAttributes;
+    private final EventNameFilter eventNameFilter;
     private final TypeInformation<RowData> producedType;
 
     @Nullable private transient Counter conversionErrors;
@@ -46,17 +48,20 @@ final class RowDataChangelogDeserializer implements DynamoDbStreamsDeserializer<
     /**
      * @param primaryKeyAttributes the attributes of the PRIMARY KEY columns; checked against the
      *     records' keys in upsert mode, where a wrong key would merge or split items
+     * @param eventNameFilter the records to keep; the others are dropped before any conversion
      */
     RowDataChangelogDeserializer(
             TableChangelogMode mode,
             ItemConverter converter,
             List<ReadableMetadata> metadata,
             List<String> primaryKeyAttributes,
+            EventNameFilter eventNameFilter,
             TypeInformation<RowData> producedType) {
         this.mode = mode;
         this.converter = converter;
         this.metadata = metadata.toArray(new ReadableMetadata[0]);
         this.primaryKeyAttributes = new HashSet<>(primaryKeyAttributes);
+        this.eventNameFilter = eventNameFilter;
         this.producedType = producedType;
     }
 
@@ -68,6 +73,9 @@ final class RowDataChangelogDeserializer implements DynamoDbStreamsDeserializer<
     @Override
     public void deserialize(
             Record record, String streamArn, String shardId, Collector<RowData> out) {
+        if (!eventNameFilter.test(record.eventNameAsString())) {
+            return;
+        }
         StreamRecord change = record.dynamodb();
         if (change == null) {
             throw new IllegalArgumentException(
@@ -76,6 +84,14 @@ final class RowDataChangelogDeserializer implements DynamoDbStreamsDeserializer<
                             + " of shard "
                             + shardId
                             + " has no dynamodb part");
+        }
+        StreamViewType viewType = change.streamViewType();
+        if (viewType != null
+                && viewType != StreamViewType.UNKNOWN_TO_SDK_VERSION
+                && !mode.servedBy(viewType)) {
+            // Fail on the first record, not on the first MODIFY or REMOVE that lacks an image:
+            // a stream that starts with inserts would otherwise run for a while, then fail.
+            throw viewTypeError(record, shardId, "comes from a stream of view type " + viewType);
         }
         Map<String, AttributeValue> keys = change.hasKeys() ? change.keys() : Map.of();
         String event = record.eventNameAsString();
@@ -177,6 +193,17 @@ final class RowDataChangelogDeserializer implements DynamoDbStreamsDeserializer<
     }
 
     private IllegalStateException missingImage(Record record, String shardId, String image) {
+        return viewTypeError(
+                record,
+                shardId,
+                "has no "
+                        + image
+                        + " (the stream's view type is "
+                        + record.dynamodb().streamViewTypeAsString()
+                        + ")");
+    }
+
+    private IllegalStateException viewTypeError(Record record, String shardId, String problem) {
         String needed =
                 mode == TableChangelogMode.CHANGELOG
                         ? "NEW_AND_OLD_IMAGES"
@@ -188,17 +215,16 @@ final class RowDataChangelogDeserializer implements DynamoDbStreamsDeserializer<
                         : "'append' (any view type)";
         return new IllegalStateException(
                 String.format(
-                        "The %s record %s of shard %s has no %s: '%s' = '%s' needs stream view"
-                                + " type %s, but the stream's view type is"
-                                + " %s. Change the table's StreamViewType, or use '%s' = %s.",
+                        "The %s record %s of shard %s %s: '%s' = '%s' needs stream view"
+                                + " type %s. Change the table's StreamViewType (a new stream), or"
+                                + " use '%s' = %s.",
                         record.eventNameAsString(),
                         record.eventID(),
                         shardId,
-                        image,
+                        problem,
                         DynamoDbStreamsTableOptions.CHANGELOG_MODE.key(),
                         mode.optionValue(),
                         needed,
-                        record.dynamodb().streamViewTypeAsString(),
                         DynamoDbStreamsTableOptions.CHANGELOG_MODE.key(),
                         alternatives));
     }

@@ -85,6 +85,10 @@ final class SourceSettings {
         from.getOptional(option).ifPresent(value -> to.set(option, value));
     }
 
+    AwsConfig awsConfig() {
+        return awsConfig;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof SourceSettings)) {

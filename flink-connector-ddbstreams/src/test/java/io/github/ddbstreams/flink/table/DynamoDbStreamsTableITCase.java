@@ -30,7 +30,8 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 /**
  * SQL on a MiniCluster against embedded DynamoDB Local: a changelog and an upsert aggregation whose
  * final result equals the aggregate of the table's final contents after inserts, updates and
- * deletes across shard rollovers; append mode with every metadata column; the view type error.
+ * deletes across shard rollovers; append mode with every metadata column; the event name filter
+ * push-down; the view type error.
  */
 class DynamoDbStreamsTableITCase {
 
@@ -204,6 +205,34 @@ class DynamoDbStreamsTableITCase {
         assertThat(eventIds).hasSize(rows.size());
         assertThat(sequenceNumbers).hasSize(rows.size());
         assertThat(shards).hasSize(3);
+    }
+
+    @Test
+    void anEventNameFilterIsPushedIntoTheSourceAndDropsTheOtherEvents() throws Exception {
+        DYNAMODB.createTable("orders_filtered", StreamViewType.NEW_AND_OLD_IMAGES);
+        OrdersWorkload workload = writeAcrossRollovers("orders_filtered", 5);
+
+        StreamTableEnvironment tEnv = tableEnv();
+        tEnv.executeSql(
+                "CREATE TABLE events (order_id STRING, amount DECIMAL(10, 2),"
+                        + " ev STRING METADATA FROM 'event_name' VIRTUAL) WITH ("
+                        + with("orders_filtered", "append")
+                        + ")");
+        String query = "SELECT order_id, ev FROM events WHERE ev <> 'MODIFY' AND amount > 0";
+
+        String plan = tEnv.explainSql(query);
+        String scan = plan.substring(plan.lastIndexOf("TableSourceScan"));
+        assertThat(scan).contains("filter=[<>(ev, _UTF-16LE'MODIFY'");
+        assertThat(plan).containsPattern("Calc\\(.*where=\\[.*amount"); // left to the planner
+
+        Map<String, Integer> events = new HashMap<>();
+        try (CloseableIterator<Row> it = tEnv.executeSql(query).collect()) {
+            it.forEachRemaining(row -> events.merge((String) row.getField(1), 1, Integer::sum));
+        }
+        assertThat(events)
+                .containsOnlyKeys("INSERT", "REMOVE")
+                .containsEntry("INSERT", workload.inserts())
+                .containsEntry("REMOVE", workload.removes());
     }
 
     @Test

@@ -58,7 +58,7 @@ class RowDataChangelogDeserializerTest {
     private static RowDataChangelogDeserializer deserializer(
             TableChangelogMode mode, List<ReadableMetadata> metadata) {
         return new RowDataChangelogDeserializer(
-                mode, converter(true), metadata, List.of("pk"), null);
+                mode, converter(true), metadata, List.of("pk"), EventNameFilter.ALL, null);
     }
 
     private static Map<String, AttributeValue> item(String pk, String customer, String amount) {
@@ -171,26 +171,90 @@ class RowDataChangelogDeserializerTest {
     }
 
     @Test
-    void changelogModeNamesTheViewTypeItNeeds() {
+    void changelogModeFailsOnTheFirstRecordOfAStreamWithoutOldImages() {
         RowDataChangelogDeserializer d = deserializer(TableChangelogMode.CHANGELOG, List.of());
-        Record modifyWithoutOld =
+        // An INSERT carries everything changelog mode needs from it, yet the stream cannot serve
+        // the MODIFY and REMOVE records to come: fail now, not hours later.
+        Record insert =
                 record(
-                        OperationType.MODIFY,
+                        OperationType.INSERT,
                         StreamViewType.NEW_IMAGE,
                         key("o1"),
                         null,
                         item("o1", "ann", "1"));
+        assertThatThrownBy(() -> deserialize(d, insert))
+                .hasMessageContaining("comes from a stream of view type NEW_IMAGE")
+                .hasMessageContaining("'changelog.mode' = 'changelog'")
+                .hasMessageContaining("needs stream view type NEW_AND_OLD_IMAGES")
+                .hasMessageContaining("'upsert'");
+        Record keysOnlyRemove =
+                record(OperationType.REMOVE, StreamViewType.KEYS_ONLY, key("o1"), null, null);
+        assertThatThrownBy(() -> deserialize(d, keysOnlyRemove))
+                .hasMessageContaining("view type KEYS_ONLY");
+    }
+
+    @Test
+    void aRecordWithoutAViewTypeIsCheckedByItsImages() {
+        RowDataChangelogDeserializer d = deserializer(TableChangelogMode.CHANGELOG, List.of());
+        assertThat(
+                        deserialize(
+                                d,
+                                record(
+                                        OperationType.INSERT,
+                                        null,
+                                        key("o1"),
+                                        null,
+                                        item("o1", "ann", "1"))))
+                .containsExactly(row(RowKind.INSERT, s("o1"), s("ann"), d("1")));
+        Record modifyWithoutOld =
+                record(OperationType.MODIFY, null, key("o1"), null, item("o1", "ann", "2"));
         assertThatThrownBy(() -> deserialize(d, modifyWithoutOld))
                 .hasMessageContaining("has no OldImage")
-                .hasMessageContaining("'changelog.mode' = 'changelog'")
-                .hasMessageContaining("NEW_AND_OLD_IMAGES")
-                .hasMessageContaining("view type is NEW_IMAGE")
-                .hasMessageContaining("'upsert'");
-        Record keysOnlyInsert =
-                record(OperationType.INSERT, StreamViewType.KEYS_ONLY, key("o1"), null, null);
-        assertThatThrownBy(() -> deserialize(d, keysOnlyInsert))
-                .hasMessageContaining("has no NewImage")
-                .hasMessageContaining("KEYS_ONLY");
+                .hasMessageContaining("needs stream view type NEW_AND_OLD_IMAGES");
+    }
+
+    @Test
+    void theViewTypeMatrix() {
+        Map<TableChangelogMode, List<StreamViewType>> served =
+                Map.of(
+                        TableChangelogMode.CHANGELOG,
+                        List.of(StreamViewType.NEW_AND_OLD_IMAGES),
+                        TableChangelogMode.UPSERT,
+                        List.of(StreamViewType.NEW_IMAGE, StreamViewType.NEW_AND_OLD_IMAGES),
+                        TableChangelogMode.APPEND,
+                        List.of(
+                                StreamViewType.KEYS_ONLY,
+                                StreamViewType.NEW_IMAGE,
+                                StreamViewType.OLD_IMAGE,
+                                StreamViewType.NEW_AND_OLD_IMAGES));
+        for (TableChangelogMode mode : TableChangelogMode.values()) {
+            for (StreamViewType view :
+                    List.of(
+                            StreamViewType.KEYS_ONLY,
+                            StreamViewType.NEW_IMAGE,
+                            StreamViewType.OLD_IMAGE,
+                            StreamViewType.NEW_AND_OLD_IMAGES)) {
+                RowDataChangelogDeserializer d = deserializer(mode, List.of());
+                Record remove =
+                        record(
+                                OperationType.REMOVE,
+                                view,
+                                key("o1"),
+                                view == StreamViewType.OLD_IMAGE
+                                                || view == StreamViewType.NEW_AND_OLD_IMAGES
+                                        ? item("o1", "ann", "1")
+                                        : null,
+                                null);
+                boolean fits = served.get(mode).contains(view);
+                if (fits) {
+                    assertThat(deserialize(d, remove)).as(mode + " on " + view).hasSize(1);
+                } else {
+                    assertThatThrownBy(() -> deserialize(d, remove))
+                            .as(mode + " on " + view)
+                            .hasMessageContaining("view type " + view);
+                }
+            }
+        }
     }
 
     @Test
@@ -316,7 +380,12 @@ class RowDataChangelogDeserializerTest {
     void aConversionErrorBecomesNullAndIsCountedWhenConfigured() {
         RowDataChangelogDeserializer d =
                 new RowDataChangelogDeserializer(
-                        TableChangelogMode.APPEND, converter(false), List.of(), List.of(), null);
+                        TableChangelogMode.APPEND,
+                        converter(false),
+                        List.of(),
+                        List.of(),
+                        EventNameFilter.ALL,
+                        null);
         Map<String, Counter> counters = new HashMap<>();
         d.open(
                 new DeserializationSchema.InitializationContext() {
