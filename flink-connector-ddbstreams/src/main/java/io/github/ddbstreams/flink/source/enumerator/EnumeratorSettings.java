@@ -20,6 +20,9 @@ public final class EnumeratorSettings implements Serializable {
     private final long fullListingIntervalMillis;
     private final boolean bounded;
     private final boolean finishWhenDisabled;
+    private final double describeStreamCallsPerSecond;
+    private final long retryInitialBackoffMillis;
+    private final long retryMaxBackoffMillis;
 
     public EnumeratorSettings(
             StartingPosition startingPosition, Configuration config, boolean bounded) {
@@ -32,6 +35,12 @@ public final class EnumeratorSettings implements Serializable {
         this.finishWhenDisabled =
                 config.get(DynamoDbStreamsSourceOptions.ON_STREAM_DISABLED)
                         == DynamoDbStreamsSourceOptions.OnStreamDisabled.FINISH;
+        this.describeStreamCallsPerSecond =
+                config.get(DynamoDbStreamsSourceOptions.DESCRIBE_STREAM_MAX_CALLS_PER_SECOND);
+        this.retryInitialBackoffMillis =
+                config.get(DynamoDbStreamsSourceOptions.RETRY_INITIAL_BACKOFF).toMillis();
+        this.retryMaxBackoffMillis =
+                config.get(DynamoDbStreamsSourceOptions.RETRY_MAX_BACKOFF).toMillis();
     }
 
     StartingPosition startingPosition() {
@@ -56,5 +65,17 @@ public final class EnumeratorSettings implements Serializable {
 
     boolean finishWhenDisabled() {
         return finishWhenDisabled;
+    }
+
+    double describeStreamCallsPerSecond() {
+        return describeStreamCallsPerSecond;
+    }
+
+    long retryInitialBackoffMillis() {
+        return retryInitialBackoffMillis;
+    }
+
+    long retryMaxBackoffMillis() {
+        return retryMaxBackoffMillis;
     }
 }

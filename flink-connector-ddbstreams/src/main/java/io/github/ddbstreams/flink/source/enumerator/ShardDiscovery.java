@@ -56,6 +56,9 @@ final class ShardDiscovery {
     private final StreamsClient client;
     private final String streamArn;
 
+    /** Every DescribeStream call goes through it, listings and child lookups alike. */
+    private final DescribeStreamPacer pacer;
+
     /**
      * Where the next periodic listing continues, published by the coordinator thread after each
      * listing it applied; read by the worker thread.
@@ -69,9 +72,10 @@ final class ShardDiscovery {
 
     private final AtomicLong describeStreamCalls = new AtomicLong();
 
-    ShardDiscovery(StreamsClient client, String streamArn) {
+    ShardDiscovery(StreamsClient client, String streamArn, DescribeStreamPacer pacer) {
         this.client = client;
         this.streamArn = streamArn;
+        this.pacer = pacer;
     }
 
     /**
@@ -122,6 +126,10 @@ final class ShardDiscovery {
         return describeStreamCalls.get();
     }
 
+    long throttledDescribeStreamCalls() {
+        return pacer.throttledCalls();
+    }
+
     /** Every shard of the stream, all pages. */
     Listing listAll() {
         return listAfter(null);
@@ -138,8 +146,13 @@ final class ShardDiscovery {
         String cursor = exclusiveStartShardId;
         StreamStatus status;
         do {
-            describeStreamCalls.incrementAndGet();
-            StreamPage page = client.describeStream(streamArn, cursor);
+            String after = cursor;
+            StreamPage page =
+                    pacer.call(
+                            () -> {
+                                describeStreamCalls.incrementAndGet();
+                                return client.describeStream(streamArn, after);
+                            });
             status = page.status();
             for (Shard shard : page.shards()) {
                 shards.add(toDiscovered(shard));
@@ -156,7 +169,12 @@ final class ShardDiscovery {
      * incremental listing after {@code newestKnownShardId}.
      */
     Listing childrenOf(String parentShardId, @Nullable String newestKnownShardId) {
-        List<Shard> children = client.listChildShards(streamArn, parentShardId);
+        List<Shard> children =
+                pacer.call(
+                        () -> {
+                            describeStreamCalls.incrementAndGet();
+                            return client.listChildShards(streamArn, parentShardId);
+                        });
         if (!children.isEmpty()) {
             List<DiscoveredShard> shards = new ArrayList<>(children.size());
             for (Shard child : children) {
