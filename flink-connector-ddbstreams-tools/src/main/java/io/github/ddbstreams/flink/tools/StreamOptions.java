@@ -115,7 +115,7 @@ final class StreamOptions {
     }
 
     private AwsConfig awsConfig(CommandLine cmd) {
-        AwsConfig.Builder builder = AwsConfig.builder();
+        AwsConfigBuilder builder = AwsConfig.builder();
         try {
             if (region != null) {
                 builder.region(region);

@@ -121,6 +121,16 @@ public final class DynamoDbStreamsSourceBuilder<T> {
         validatePositive(DynamoDbStreamsSourceOptions.IDLE_POLL_INTERVAL);
         validatePositive(DynamoDbStreamsSourceOptions.RETRY_INITIAL_BACKOFF);
         validatePositive(DynamoDbStreamsSourceOptions.RETRY_MAX_BACKOFF);
+        double describeRate =
+                config.get(DynamoDbStreamsSourceOptions.DESCRIBE_STREAM_MAX_CALLS_PER_SECOND);
+        if (!(describeRate > 0 && describeRate <= 10)) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "%s is %s but must be more than 0 and at most 10 (DescribeStream's "
+                                    + "limit per account and region).",
+                            DynamoDbStreamsSourceOptions.DESCRIBE_STREAM_MAX_CALLS_PER_SECOND.key(),
+                            describeRate));
+        }
         int maxRecords = config.get(DynamoDbStreamsSourceOptions.GET_RECORDS_MAX_RECORDS);
         if (maxRecords < 1 || maxRecords > 1000) {
             throw new IllegalArgumentException(

@@ -56,6 +56,19 @@ public final class DynamoDbStreamsSourceOptions {
                                     + "against shards an incremental listing missed. It also "
                                     + "confirms that a shard's unlisted parent is gone (trimmed).");
 
+    public static final ConfigOption<Double> DESCRIBE_STREAM_MAX_CALLS_PER_SECOND =
+            ConfigOptions.key("source.shard.describe-stream.max-calls-per-second")
+                    .doubleType()
+                    .defaultValue(5.0)
+                    .withDescription(
+                            "The most DescribeStream calls per second that one source makes "
+                                    + "(listing pages and child-shard lookups together). "
+                                    + "DynamoDB Streams allows 10 per second per account and "
+                                    + "region, shared with every other consumer; the default "
+                                    + "leaves half for them. A throttled call is retried after "
+                                    + "a back-off with jitter (source.retry.initial-backoff up "
+                                    + "to source.retry.max-backoff). More than 0, at most 10.");
+
     public static final ConfigOption<Duration> IDLE_POLL_INTERVAL =
             ConfigOptions.key("source.reader.idle-poll-interval")
                     .durationType()

@@ -135,6 +135,35 @@ class DynamoDbStreamsSourceBuilderTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(doubles = {0, -1, 10.5, Double.NaN})
+    void rejectsADescribeStreamRateOutsideTheAccountLimit(double rate) {
+        assertThatThrownBy(
+                        () ->
+                                builder()
+                                        .streamArn(ARN)
+                                        .setConfig(
+                                                DynamoDbStreamsSourceOptions
+                                                        .DESCRIBE_STREAM_MAX_CALLS_PER_SECOND,
+                                                rate)
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(
+                        DynamoDbStreamsSourceOptions.DESCRIBE_STREAM_MAX_CALLS_PER_SECOND.key())
+                .hasMessageContaining("at most 10");
+    }
+
+    @Test
+    void acceptsDescribeStreamRatesUpToTheAccountLimit() {
+        for (double rate : new double[] {0.1, 10}) {
+            builder()
+                    .streamArn(ARN)
+                    .setConfig(
+                            DynamoDbStreamsSourceOptions.DESCRIBE_STREAM_MAX_CALLS_PER_SECOND, rate)
+                    .build();
+        }
+    }
+
     @Test
     void rejectsNoEmptyPollsToFinish() {
         assertThatThrownBy(

@@ -21,6 +21,9 @@ import org.apache.flink.annotation.Internal;
  *       would skip records) or the positions of splits a failed reader gave back.
  *   <li>{@code jobStartMillis}: when the job first started, the fixed point {@code LATEST} means.
  *   <li>{@code initialDiscoveryDone}: the first listing of the stream has been applied.
+ *   <li>{@code forgottenUpToMillis}: every shard the graph forgot was created at or before this
+ *       time, so a listing that returns such a shard again does not make it new (-1: none
+ *       forgotten); see {@link ShardGraph#forgetExpired}.
  * </ul>
  */
 @Internal
@@ -31,19 +34,32 @@ public final class DynamoDbStreamsSourceEnumState {
     private final Map<String, ShardPosition> startPositions;
     private final long jobStartMillis;
     private final boolean initialDiscoveryDone;
+    private final long forgottenUpToMillis;
 
+    /** A state in which no shard was forgotten yet. */
     public DynamoDbStreamsSourceEnumState(
             String streamArn,
             List<ShardNode> shards,
             Map<String, ShardPosition> startPositions,
             long jobStartMillis,
             boolean initialDiscoveryDone) {
+        this(streamArn, shards, startPositions, jobStartMillis, initialDiscoveryDone, -1);
+    }
+
+    public DynamoDbStreamsSourceEnumState(
+            String streamArn,
+            List<ShardNode> shards,
+            Map<String, ShardPosition> startPositions,
+            long jobStartMillis,
+            boolean initialDiscoveryDone,
+            long forgottenUpToMillis) {
         this.streamArn = Objects.requireNonNull(streamArn, "streamArn");
         this.shards = List.copyOf(shards);
         // Insertion order kept so the serialized form is as deterministic as the caller's map.
         this.startPositions = Collections.unmodifiableMap(new LinkedHashMap<>(startPositions));
         this.jobStartMillis = jobStartMillis;
         this.initialDiscoveryDone = initialDiscoveryDone;
+        this.forgottenUpToMillis = forgottenUpToMillis < 0 ? -1 : forgottenUpToMillis;
     }
 
     public String getStreamArn() {
@@ -66,6 +82,11 @@ public final class DynamoDbStreamsSourceEnumState {
         return initialDiscoveryDone;
     }
 
+    /** See the class comment; -1 if no shard was forgotten. */
+    public long getForgottenUpToMillis() {
+        return forgottenUpToMillis;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof DynamoDbStreamsSourceEnumState)) {
@@ -74,6 +95,7 @@ public final class DynamoDbStreamsSourceEnumState {
         DynamoDbStreamsSourceEnumState that = (DynamoDbStreamsSourceEnumState) o;
         return jobStartMillis == that.jobStartMillis
                 && initialDiscoveryDone == that.initialDiscoveryDone
+                && forgottenUpToMillis == that.forgottenUpToMillis
                 && streamArn.equals(that.streamArn)
                 && shards.equals(that.shards)
                 && startPositions.equals(that.startPositions);
@@ -82,7 +104,12 @@ public final class DynamoDbStreamsSourceEnumState {
     @Override
     public int hashCode() {
         return Objects.hash(
-                streamArn, shards, startPositions, jobStartMillis, initialDiscoveryDone);
+                streamArn,
+                shards,
+                startPositions,
+                jobStartMillis,
+                initialDiscoveryDone,
+                forgottenUpToMillis);
     }
 
     /** A summary: a real state may hold 100,000 shards. */
@@ -98,6 +125,8 @@ public final class DynamoDbStreamsSourceEnumState {
                 + jobStartMillis
                 + ", initialDiscoveryDone="
                 + initialDiscoveryDone
+                + ", forgottenUpToMillis="
+                + forgottenUpToMillis
                 + "}";
     }
 }

@@ -39,12 +39,19 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * long   jobStartMillis
  * bool   initialDiscoveryDone
  * </pre>
+ *
+ * <p>Version 2 (current) appends what the shard graph needs to forget shards safely:
+ *
+ * <pre>
+ * (version 1 layout)
+ * long   forgottenUpToMillis (-1: none forgotten)
+ * </pre>
  */
 @Internal
 public final class DynamoDbStreamsSourceEnumStateSerializer
         implements SimpleVersionedSerializer<DynamoDbStreamsSourceEnumState> {
 
-    public static final int CURRENT_VERSION = 1;
+    public static final int CURRENT_VERSION = 2;
 
     private static final int STATUS_MASK = 0b11;
     private static final int HAS_PARENT = 1 << 2;
@@ -117,6 +124,7 @@ public final class DynamoDbStreamsSourceEnumStateSerializer
         }
         out.writeLong(state.getJobStartMillis());
         out.writeBoolean(state.isInitialDiscoveryDone());
+        out.writeLong(state.getForgottenUpToMillis());
         return out.getCopyOfBuffer();
     }
 
@@ -128,6 +136,9 @@ public final class DynamoDbStreamsSourceEnumStateSerializer
         switch (version) {
             case 1:
                 state = deserializeV1(in);
+                break;
+            case 2:
+                state = deserializeV2(in);
                 break;
             default:
                 throw new IOException(
@@ -201,6 +212,20 @@ public final class DynamoDbStreamsSourceEnumStateSerializer
         boolean initialDiscoveryDone = in.readBoolean();
         return new DynamoDbStreamsSourceEnumState(
                 streamArn, shards, positions, jobStartMillis, initialDiscoveryDone);
+    }
+
+    /** Version 2: version 1 followed by the forgetting horizon. */
+    private static DynamoDbStreamsSourceEnumState deserializeV2(DataInputDeserializer in)
+            throws IOException {
+        DynamoDbStreamsSourceEnumState v1 = deserializeV1(in);
+        long forgottenUpToMillis = in.readLong();
+        return new DynamoDbStreamsSourceEnumState(
+                v1.getStreamArn(),
+                v1.getShards(),
+                v1.getStartPositions(),
+                v1.getJobStartMillis(),
+                v1.isInitialDiscoveryDone(),
+                forgottenUpToMillis);
     }
 
     private static void intern(String s, Map<String, Integer> index, List<String> strings) {

@@ -74,6 +74,9 @@ public final class DynamoDbStreamsSourceEnumerator
 
     private final UnconfirmedFinishes unconfirmedFinishes = new UnconfirmedFinishes();
 
+    /** Forgotten shards seen again in listings, as far as logged. */
+    private long relistedLogged;
+
     /**
      * Failed subtasks that will register again with their restored splits. Shards whose lineage is
      * theirs wait for them rather than move to another subtask.
@@ -87,12 +90,39 @@ public final class DynamoDbStreamsSourceEnumerator
             EnumeratorSettings settings,
             ShardAssigner assigner,
             @Nullable DynamoDbStreamsSourceEnumState restored) {
+        this(
+                context,
+                client,
+                streamArn,
+                settings,
+                assigner,
+                restored,
+                DescribeStreamPacer.Clock.SYSTEM);
+    }
+
+    /** With the clock that paces DescribeStream calls; tests simulate it. */
+    DynamoDbStreamsSourceEnumerator(
+            SplitEnumeratorContext<ShardSplit> context,
+            StreamsClient client,
+            String streamArn,
+            EnumeratorSettings settings,
+            ShardAssigner assigner,
+            @Nullable DynamoDbStreamsSourceEnumState restored,
+            DescribeStreamPacer.Clock pacingClock) {
         this.context = context;
         this.client = client;
         this.streamArn = streamArn;
         this.settings = settings;
         this.assigner = assigner;
-        this.discovery = new ShardDiscovery(client, streamArn);
+        this.discovery =
+                new ShardDiscovery(
+                        client,
+                        streamArn,
+                        new DescribeStreamPacer(
+                                settings.describeStreamCallsPerSecond(),
+                                settings.retryInitialBackoffMillis(),
+                                settings.retryMaxBackoffMillis(),
+                                pacingClock));
         this.metrics = new EnumeratorMetrics(context.metricGroup(), discovery);
         if (restored == null) {
             this.graph = new ShardGraph(settings.retentionMillis());
@@ -100,7 +130,11 @@ public final class DynamoDbStreamsSourceEnumerator
             this.jobStartMillis = System.currentTimeMillis();
             this.initialDiscoveryDone = false;
         } else {
-            this.graph = ShardGraph.restore(restored.getShards(), settings.retentionMillis());
+            this.graph =
+                    ShardGraph.restore(
+                            restored.getShards(),
+                            restored.getForgottenUpToMillis(),
+                            settings.retentionMillis());
             this.startPositions = new HashMap<>(restored.getStartPositions());
             this.jobStartMillis = restored.getJobStartMillis();
             this.initialDiscoveryDone = restored.isInitialDiscoveryDone();
@@ -142,6 +176,7 @@ public final class DynamoDbStreamsSourceEnumerator
         }
         startPositions.putAll(result.latestPositions);
         initialDiscoveryDone = true;
+        forgetExpiredShards(now);
         LOG.info(
                 "Stream {}: {} shards found at start, starting position {}",
                 streamArn,
@@ -169,7 +204,32 @@ public final class DynamoDbStreamsSourceEnumerator
         if (!added.isEmpty()) {
             LOG.info("Stream {}: discovered {} new shards", streamArn, added.size());
         }
+        if (listing.complete) {
+            forgetExpiredShards(now);
+        }
         afterListing(listing, now);
+    }
+
+    /** After a complete listing: drops shards that can no longer matter, so state stays bounded. */
+    private void forgetExpiredShards(long now) {
+        // A finish no completed checkpoint holds may still be taken back: keep those shards.
+        int forgotten = graph.forgetExpired(now, unconfirmedFinishes::contains);
+        if (forgotten > 0) {
+            LOG.info(
+                    "Stream {}: forgot {} finished shards past retention; {} shards remain",
+                    streamArn,
+                    forgotten,
+                    graph.size());
+        }
+        long relisted = graph.forgottenRelistedCount() - relistedLogged;
+        relistedLogged += relisted;
+        if (relisted > 0) {
+            LOG.warn(
+                    "Stream {}: a listing returned {} shards that were read and forgotten "
+                            + "before; they are not read again",
+                    streamArn,
+                    relisted);
+        }
     }
 
     private void afterListing(ShardDiscovery.Listing listing, long now) {
@@ -215,7 +275,9 @@ public final class DynamoDbStreamsSourceEnumerator
         for (String shardId : ((ShardsFinishedEvent) event).shardIds()) {
             List<String> children = graph.markFinished(shardId, subtaskId);
             unconfirmedFinishes.reported(shardId, subtaskId);
-            if (children.isEmpty() && !isOutOfBoundedScope(shardId)) {
+            if (children.isEmpty()
+                    && graph.contains(shardId) // a forgotten shard's children are known
+                    && !isOutOfBoundedScope(shardId)) {
                 lookUpChildren(shardId);
             }
         }
@@ -361,7 +423,8 @@ public final class DynamoDbStreamsSourceEnumerator
                 new ArrayList<>(graph.snapshot()),
                 new HashMap<>(startPositions),
                 jobStartMillis,
-                initialDiscoveryDone);
+                initialDiscoveryDone,
+                graph.forgottenUpToMillis());
     }
 
     @Override

@@ -21,6 +21,7 @@ final class EnumeratorMetrics {
         group.gauge("shardsFinished", () -> shardsFinished);
         group.gauge("discoveryDurationMillis", discovery::lastListingDurationMillis);
         group.gauge("describeStreamCalls", discovery::describeStreamCalls);
+        group.gauge("describeStreamThrottled", discovery::throttledDescribeStreamCalls);
     }
 
     void update(ShardGraph graph) {

@@ -23,6 +23,9 @@ public final class EnumeratorSettings implements Serializable {
     private final boolean bounded;
     private final boolean finishWhenDisabled;
     private final Set<StreamViewType> supportedViewTypes;
+    private final double describeStreamCallsPerSecond;
+    private final long retryInitialBackoffMillis;
+    private final long retryMaxBackoffMillis;
 
     public EnumeratorSettings(
             StartingPosition startingPosition, Configuration config, boolean bounded) {
@@ -47,6 +50,12 @@ public final class EnumeratorSettings implements Serializable {
         this.finishWhenDisabled =
                 config.get(DynamoDbStreamsSourceOptions.ON_STREAM_DISABLED)
                         == DynamoDbStreamsSourceOptions.OnStreamDisabled.FINISH;
+        this.describeStreamCallsPerSecond =
+                config.get(DynamoDbStreamsSourceOptions.DESCRIBE_STREAM_MAX_CALLS_PER_SECOND);
+        this.retryInitialBackoffMillis =
+                config.get(DynamoDbStreamsSourceOptions.RETRY_INITIAL_BACKOFF).toMillis();
+        this.retryMaxBackoffMillis =
+                config.get(DynamoDbStreamsSourceOptions.RETRY_MAX_BACKOFF).toMillis();
     }
 
     StartingPosition startingPosition() {
@@ -75,5 +84,17 @@ public final class EnumeratorSettings implements Serializable {
 
     boolean finishWhenDisabled() {
         return finishWhenDisabled;
+    }
+
+    double describeStreamCallsPerSecond() {
+        return describeStreamCallsPerSecond;
+    }
+
+    long retryInitialBackoffMillis() {
+        return retryInitialBackoffMillis;
+    }
+
+    long retryMaxBackoffMillis() {
+        return retryMaxBackoffMillis;
     }
 }

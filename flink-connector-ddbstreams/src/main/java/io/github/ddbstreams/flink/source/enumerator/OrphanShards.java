@@ -60,6 +60,15 @@ final class OrphanShards {
         }
     }
 
+    /** The shard leaves the graph (it was forgotten). */
+    void forget(ShardGraphNode node) {
+        stopWaiting(node);
+        List<ShardGraphNode> siblings = byParent.get(node.parentShardId);
+        if (siblings != null && siblings.remove(node) && siblings.isEmpty()) {
+            byParent.remove(node.parentShardId);
+        }
+    }
+
     /** A complete listing did not contain the parents: every waiting orphan's parent is gone. */
     List<ShardGraphNode> releaseAll() {
         List<ShardGraphNode> released = new ArrayList<>(waitingUndated);

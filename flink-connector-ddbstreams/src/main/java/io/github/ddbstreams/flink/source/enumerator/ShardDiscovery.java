@@ -65,6 +65,9 @@ final class ShardDiscovery {
     private final StreamsClient client;
     private final String streamArn;
 
+    /** Every DescribeStream call goes through it, listings and child lookups alike. */
+    private final DescribeStreamPacer pacer;
+
     /**
      * Where the next periodic listing continues, published by the coordinator thread after each
      * listing it applied; read by the worker thread.
@@ -78,9 +81,10 @@ final class ShardDiscovery {
 
     private final AtomicLong describeStreamCalls = new AtomicLong();
 
-    ShardDiscovery(StreamsClient client, String streamArn) {
+    ShardDiscovery(StreamsClient client, String streamArn, DescribeStreamPacer pacer) {
         this.client = client;
         this.streamArn = streamArn;
+        this.pacer = pacer;
     }
 
     /**
@@ -131,6 +135,10 @@ final class ShardDiscovery {
         return describeStreamCalls.get();
     }
 
+    long throttledDescribeStreamCalls() {
+        return pacer.throttledCalls();
+    }
+
     /** Every shard of the stream, all pages. */
     Listing listAll() {
         return listAfter(null);
@@ -148,8 +156,13 @@ final class ShardDiscovery {
         StreamStatus status;
         StreamViewType viewType;
         do {
-            describeStreamCalls.incrementAndGet();
-            StreamPage page = client.describeStream(streamArn, cursor);
+            String after = cursor;
+            StreamPage page =
+                    pacer.call(
+                            () -> {
+                                describeStreamCalls.incrementAndGet();
+                                return client.describeStream(streamArn, after);
+                            });
             status = page.status();
             viewType = page.viewType();
             for (Shard shard : page.shards()) {
@@ -167,7 +180,12 @@ final class ShardDiscovery {
      * incremental listing after {@code newestKnownShardId}.
      */
     Listing childrenOf(String parentShardId, @Nullable String newestKnownShardId) {
-        List<Shard> children = client.listChildShards(streamArn, parentShardId);
+        List<Shard> children =
+                pacer.call(
+                        () -> {
+                            describeStreamCalls.incrementAndGet();
+                            return client.listChildShards(streamArn, parentShardId);
+                        });
         if (!children.isEmpty()) {
             List<DiscoveredShard> shards = new ArrayList<>(children.size());
             for (Shard child : children) {

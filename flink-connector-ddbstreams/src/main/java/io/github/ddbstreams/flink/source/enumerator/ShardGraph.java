@@ -1,6 +1,7 @@
 package io.github.ddbstreams.flink.source.enumerator;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
@@ -9,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 
@@ -31,11 +33,25 @@ import org.apache.flink.annotation.Internal;
  * assigned child wait again. Readiness is kept incrementally: each change touches only the shards
  * it affects, so the graph scales to streams with 100,000 shards.
  *
+ * <p>Finished shards that can no longer matter are forgotten ({@link #forgetExpired}), so the graph
+ * holds about a day of shards, not the stream's whole history. A forgotten shard must never come
+ * back as new, or it would be read again: see {@link #forgetExpired} for why it cannot.
+ *
  * <p>Plain Java with no Flink runtime types. Not thread-safe: only the enumerator's coordinator
  * thread may use it.
  */
 @Internal
 public final class ShardGraph {
+
+    /**
+     * A shard is forgotten only if it was created at least this long before the retention period
+     * ends: a margin for clock skew and for a listing that briefly still shows a trimmed shard.
+     */
+    static final long FORGET_MARGIN_MILLIS = 60 * 60 * 1000;
+
+    private static final Comparator<ShardGraphNode> SNAPSHOT_ORDER =
+            Comparator.comparingLong((ShardGraphNode n) -> n.creationTimeMillis)
+                    .thenComparing(n -> n.shardId);
 
     private final long retentionMillis;
     private final Map<String, ShardGraphNode> nodes = new HashMap<>();
@@ -49,6 +65,18 @@ public final class ShardGraph {
     private final Map<ShardStatus, Integer> statusCounts = new EnumMap<>(ShardStatus.class);
     private final Map<Integer, Integer> assignedPerSubtask = new HashMap<>();
     @Nullable private String maxShardId;
+
+    /** How many complete listings were applied since the graph was created or restored. */
+    private int completeListings;
+
+    /**
+     * Every forgotten shard was created at or before this time (epoch millis); -1 if none was
+     * forgotten. Part of the checkpoint.
+     */
+    private long forgottenUpToMillis = -1;
+
+    /** Listed shards ignored because they had been forgotten (see {@link #forgetExpired}). */
+    private long forgottenRelisted;
 
     /**
      * @param retentionMillis how long the stream keeps records (24 h on DynamoDB Streams); a shard
@@ -69,7 +97,18 @@ public final class ShardGraph {
      * {@link #addShards} call.
      */
     public static ShardGraph restore(Collection<ShardNode> snapshot, long retentionMillis) {
+        return restore(snapshot, -1, retentionMillis);
+    }
+
+    /**
+     * Rebuilds a graph from a {@link #snapshot()} and its {@link #forgottenUpToMillis()}.
+     *
+     * @param forgottenUpToMillis see {@link #forgottenUpToMillis()}; -1 for none
+     */
+    public static ShardGraph restore(
+            Collection<ShardNode> snapshot, long forgottenUpToMillis, long retentionMillis) {
         ShardGraph graph = new ShardGraph(retentionMillis);
+        graph.forgottenUpToMillis = Math.max(-1, forgottenUpToMillis);
         for (ShardNode s : snapshot) {
             ShardGraphNode node =
                     new ShardGraphNode(
@@ -97,17 +136,28 @@ public final class ShardGraph {
      * parent id is filled in). Also applies the retention rule at {@code nowMillis}, so calling it
      * with no shards releases orphans that have become old enough.
      *
+     * <p>A shard that was forgotten (see {@link #forgetExpired}) is ignored, not added again: it
+     * was read to its end.
+     *
      * @param completeListing the listing covered the whole stream, so a parent still missing after
      *     it is gone from the stream and its children need not wait for it
      * @return the ids of the shards that were not known before, in input order
      */
     public List<String> addShards(
             Collection<DiscoveredShard> shards, boolean completeListing, long nowMillis) {
+        if (completeListing) {
+            completeListings++;
+        }
         List<ShardGraphNode> added = new ArrayList<>();
         for (DiscoveredShard shard : shards) {
             ShardGraphNode existing = nodes.get(shard.getShardId());
             if (existing != null) {
                 enrich(existing, shard);
+                existing.listedIn = completeListing ? completeListings : existing.listedIn;
+                continue;
+            }
+            if (wasForgotten(shard.getShardId(), shard.getCreationTimeMillis())) {
+                forgottenRelisted++;
                 continue;
             }
             ShardGraphNode node =
@@ -115,6 +165,7 @@ public final class ShardGraph {
                             shard.getShardId(),
                             shard.getParentShardId(),
                             shard.getCreationTimeMillis());
+            node.listedIn = completeListing ? completeListings : 0;
             nodes.put(node.shardId, node);
             countStatus(node, 1);
             updateMaxShardId(node.shardId);
@@ -195,14 +246,18 @@ public final class ShardGraph {
      * Records that {@code finishingSubtask} read the shard to its end, and makes it the preferred
      * subtask of the shard's unassigned children, so a lineage stays on one subtask and per-key
      * order holds downstream. Idempotent; a shard never seen is recorded as FINISHED (a reader may
-     * re-report a shard after a restore).
+     * re-report a shard after a restore), unless it was forgotten, i.e. finished long ago.
      *
      * @return the shard's known children, ordered by shard id
      */
     public List<String> markFinished(String shardId, int finishingSubtask) {
         ShardGraphNode node = nodes.get(shardId);
+        long created = ShardIds.creationTimeFromShardId(shardId);
+        if (node == null && wasForgotten(shardId, created)) {
+            return Collections.emptyList();
+        }
         if (node == null) {
-            node = new ShardGraphNode(shardId, null, ShardIds.creationTimeFromShardId(shardId));
+            node = new ShardGraphNode(shardId, null, created);
             nodes.put(shardId, node);
             countStatus(node, 1);
             link(node);
@@ -211,7 +266,7 @@ public final class ShardGraph {
                 node, ShardStatus.FINISHED, finishingSubtask >= 0 ? finishingSubtask : node.owner);
         ready.remove(shardId);
         orphans.stopWaiting(node);
-        List<String> children = new ArrayList<>(node.children.size());
+        List<String> children = new ArrayList<>(node.children.length);
         for (ShardGraphNode child : node.children) {
             if (child.status == ShardStatus.UNASSIGNED && node.owner >= 0) {
                 child.owner = node.owner;
@@ -243,13 +298,54 @@ public final class ShardGraph {
         }
     }
 
+    /**
+     * Forgets the finished shards that can no longer matter; to be called right after a complete
+     * listing was applied. A shard is forgotten iff it is FINISHED, none of its known children is
+     * UNASSIGNED, {@code mustKeep} does not hold it (a finish that may still be taken back), the
+     * last complete listing did not return it (DynamoDB Streams lists a shard until 24 h after it
+     * closed), and it was created more than retention + {@link #FORGET_MARGIN_MILLIS} ago. Its
+     * children no longer wait for it ({@code parentTrimmed}, kept in the snapshot).
+     *
+     * <p>Why a forgotten shard is never read again: {@link #forgottenUpToMillis()} (checkpointed)
+     * is the newest creation time of a forgotten shard, and {@link #addShards} ignores any unknown
+     * shard created at or before it. A shard that unknown and that old can only be a forgotten one
+     * that a lagging listing returned once more: any other shard of that age existed through a day
+     * of complete listings, so the graph would know it. The age rule keeps the horizon a day in the
+     * past, so a new shard that a listing shows late is never mistaken for a forgotten one.
+     *
+     * <p>One pass over the graph, as often as complete listings (which cost a pass anyway).
+     *
+     * @return how many shards were forgotten
+     */
+    public int forgetExpired(long nowMillis, Predicate<String> mustKeep) {
+        if (completeListings == 0) {
+            return 0; // restored: nothing says yet which shards the stream still lists
+        }
+        long cutoff = nowMillis - retentionMillis - FORGET_MARGIN_MILLIS;
+        List<ShardGraphNode> expired = new ArrayList<>();
+        for (ShardGraphNode node : nodes.values()) {
+            if (node.status == ShardStatus.FINISHED
+                    && node.listedIn < completeListings
+                    && node.creationTimeMillis >= 0
+                    && node.creationTimeMillis < cutoff
+                    && noChildWaits(node)
+                    && !mustKeep.test(node.shardId)) {
+                expired.add(node);
+            }
+        }
+        for (ShardGraphNode node : expired) {
+            forget(node);
+        }
+        return expired.size();
+    }
+
     /** The shard's known children, ordered by shard id; empty if none or unknown. */
     public List<String> children(String shardId) {
         ShardGraphNode node = nodes.get(shardId);
         if (node == null) {
             return Collections.emptyList();
         }
-        List<String> ids = new ArrayList<>(node.children.size());
+        List<String> ids = new ArrayList<>(node.children.length);
         for (ShardGraphNode child : node.children) {
             ids.add(child.shardId);
         }
@@ -285,6 +381,25 @@ public final class ShardGraph {
 
     public boolean contains(String shardId) {
         return nodes.containsKey(shardId);
+    }
+
+    /**
+     * Whether the shard is not in the graph because it was forgotten: it is older than the newest
+     * forgotten shard. Such a shard was read to its end, or was gone from the stream before this
+     * graph could have known it.
+     */
+    public boolean wasForgotten(String shardId) {
+        return wasForgotten(shardId, ShardIds.creationTimeFromShardId(shardId));
+    }
+
+    /** Every forgotten shard was created at or before this time (epoch millis); -1 if none. */
+    public long forgottenUpToMillis() {
+        return forgottenUpToMillis;
+    }
+
+    /** How many listed shards were ignored because they had been forgotten; for metrics/tests. */
+    public long forgottenRelistedCount() {
+        return forgottenRelisted;
     }
 
     public int size() {
@@ -333,10 +448,15 @@ public final class ShardGraph {
         return cursor;
     }
 
-    /** Every shard, ordered by shard id: the enumerator's checkpoint. */
+    /**
+     * Every shard, ordered by creation time, then id (for DynamoDB's ids that is id order): the
+     * enumerator's checkpoint. Sorting by the number first avoids comparing long id prefixes.
+     */
     public List<ShardNode> snapshot() {
-        List<ShardNode> result = new ArrayList<>(nodes.size());
-        for (ShardGraphNode n : nodes.values()) {
+        ShardGraphNode[] sorted = nodes.values().toArray(new ShardGraphNode[0]);
+        Arrays.sort(sorted, SNAPSHOT_ORDER);
+        List<ShardNode> result = new ArrayList<>(sorted.length);
+        for (ShardGraphNode n : sorted) {
             result.add(
                     new ShardNode(
                             n.shardId,
@@ -346,7 +466,6 @@ public final class ShardGraph {
                             n.creationTimeMillis,
                             n.parentTrimmed));
         }
-        result.sort(Comparator.comparing(ShardNode::getShardId));
         return result;
     }
 
@@ -356,6 +475,36 @@ public final class ShardGraph {
     }
 
     // ------------------------------------------------------------------------------------------
+
+    private boolean wasForgotten(String shardId, long creationTimeMillis) {
+        return creationTimeMillis >= 0
+                && creationTimeMillis <= forgottenUpToMillis
+                && !nodes.containsKey(shardId);
+    }
+
+    private static boolean noChildWaits(ShardGraphNode node) {
+        for (ShardGraphNode child : node.children) {
+            if (child.status == ShardStatus.UNASSIGNED) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void forget(ShardGraphNode node) {
+        nodes.remove(node.shardId);
+        countStatus(node, -1);
+        for (ShardGraphNode child : node.children) {
+            child.parentTrimmed = true;
+        }
+        ShardGraphNode parent = node.parentShardId == null ? null : nodes.get(node.parentShardId);
+        if (parent != null) {
+            parent.removeChild(node);
+        } else if (node.parentShardId != null) {
+            orphans.forget(node);
+        }
+        forgottenUpToMillis = Math.max(forgottenUpToMillis, node.creationTimeMillis);
+    }
 
     private ShardGraphNode require(String shardId, String action) {
         ShardGraphNode node = nodes.get(shardId);
@@ -377,7 +526,8 @@ public final class ShardGraph {
     /** Connects a node to its parent and to children that were listed before it. */
     private void link(ShardGraphNode node) {
         for (ShardGraphNode child : orphans.takeChildrenOf(node.shardId)) {
-            node.children.add(child);
+            child.parentShardId = node.shardId; // one string instance per id
+            node.addChild(child);
             refreshReady(child);
         }
         if (node.parentShardId == null || node.linked) {
@@ -386,8 +536,13 @@ public final class ShardGraph {
         node.linked = true;
         ShardGraphNode parent = nodes.get(node.parentShardId);
         if (parent != null) {
-            parent.children.add(node);
+            node.parentShardId = parent.shardId;
+            parent.addChild(node);
             return;
+        }
+        if (wasForgotten(node.parentShardId)) {
+            // Forgotten shards were finished; the parent never comes back (addShards ignores it).
+            node.parentTrimmed = true;
         }
         orphans.add(node);
     }

@@ -1,11 +1,16 @@
 package io.github.ddbstreams.flink.source.enumerator;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import javax.annotation.Nullable;
 
-/** The mutable shard record; identity equality keeps the age-ordered set consistent. */
+/**
+ * The mutable shard record; identity equality keeps the age-ordered set consistent. Kept small (a
+ * graph may hold 100,000 of them): no boxed fields, no list object for the children, and the parent
+ * id shares the parent's own id string once the parent is known.
+ */
 final class ShardGraphNode {
+    private static final ShardGraphNode[] NO_CHILDREN = new ShardGraphNode[0];
+
     final String shardId;
     @Nullable String parentShardId;
     long creationTimeMillis;
@@ -16,11 +21,32 @@ final class ShardGraphNode {
     /** Whether the node is registered with its parent (or as an orphan of it). */
     boolean linked;
 
-    final List<ShardGraphNode> children = new ArrayList<>(2);
+    /** Number of the last complete listing that returned the shard; 0 for none since restore. */
+    int listedIn;
+
+    /** Known children: one after a rollover, two after a split, so an exact-size array. */
+    ShardGraphNode[] children = NO_CHILDREN;
 
     ShardGraphNode(String shardId, @Nullable String parentShardId, long creationTimeMillis) {
         this.shardId = shardId;
         this.parentShardId = parentShardId;
         this.creationTimeMillis = creationTimeMillis;
+    }
+
+    void addChild(ShardGraphNode child) {
+        children = Arrays.copyOf(children, children.length + 1);
+        children[children.length - 1] = child;
+    }
+
+    void removeChild(ShardGraphNode child) {
+        for (int i = 0; i < children.length; i++) {
+            if (children[i] == child) {
+                ShardGraphNode[] fewer = new ShardGraphNode[children.length - 1];
+                System.arraycopy(children, 0, fewer, 0, i);
+                System.arraycopy(children, i + 1, fewer, i, children.length - i - 1);
+                children = fewer.length == 0 ? NO_CHILDREN : fewer;
+                return;
+            }
+        }
     }
 }

@@ -27,6 +27,19 @@ final class UnconfirmedFinishes {
         sinceSnapshot.put(shardId, subtask);
     }
 
+    /** Whether a finish of the shard was reported that no completed checkpoint holds yet. */
+    boolean contains(String shardId) {
+        if (sinceSnapshot.containsKey(shardId)) {
+            return true;
+        }
+        for (Map<String, Integer> finishes : byCheckpoint.values()) {
+            if (finishes.containsKey(shardId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The finishes reported so far are in the snapshot of {@code checkpointId}. */
     void snapshotTaken(long checkpointId) {
         byCheckpoint.put(checkpointId, sinceSnapshot);

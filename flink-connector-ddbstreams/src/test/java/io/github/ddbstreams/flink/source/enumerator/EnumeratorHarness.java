@@ -1,6 +1,7 @@
 package io.github.ddbstreams.flink.source.enumerator;
 
 import io.github.ddbstreams.flink.source.StartingPosition;
+import io.github.ddbstreams.flink.source.client.StreamsClient;
 import io.github.ddbstreams.flink.source.event.ShardsFinishedEvent;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
@@ -27,11 +28,25 @@ final class EnumeratorHarness implements AutoCloseable {
     private static final int PERIODIC_DISCOVERY = 0;
 
     final FakeStreamsClient fake;
+
+    /** Paces the enumerator's DescribeStream calls: simulated, so pacing costs no real time. */
+    final SimulatedClock pacingClock = new SimulatedClock();
+
     final MockSplitEnumeratorContext<ShardSplit> context;
     final DynamoDbStreamsSourceEnumerator enumerator;
     private final String streamArn;
 
     private EnumeratorHarness(
+            FakeStreamsClient fake,
+            String streamArn,
+            int parallelism,
+            EnumeratorSettings settings,
+            @Nullable DynamoDbStreamsSourceEnumState restored) {
+        this(fake, fake, streamArn, parallelism, settings, restored);
+    }
+
+    private EnumeratorHarness(
+            StreamsClient client,
             FakeStreamsClient fake,
             String streamArn,
             int parallelism,
@@ -43,11 +58,12 @@ final class EnumeratorHarness implements AutoCloseable {
         this.enumerator =
                 new DynamoDbStreamsSourceEnumerator(
                         context,
-                        fake,
+                        client,
                         streamArn,
                         settings,
                         new LineageAffinityAssigner(),
-                        restored);
+                        restored,
+                        pacingClock);
         enumerator.start();
     }
 
@@ -63,6 +79,12 @@ final class EnumeratorHarness implements AutoCloseable {
             @Nullable DynamoDbStreamsSourceEnumState restored) {
         return new EnumeratorHarness(
                 fake, FakeStreamsClient.STREAM_ARN, parallelism, settings, restored);
+    }
+
+    /** An enumerator whose AWS calls go through {@code client}, e.g. a wrapper of {@code fake}. */
+    static EnumeratorHarness startedWith(
+            StreamsClient client, FakeStreamsClient fake, EnumeratorSettings settings) {
+        return new EnumeratorHarness(client, fake, FakeStreamsClient.STREAM_ARN, 1, settings, null);
     }
 
     /** An enumerator told to read {@code streamArn}, which the fake may not know. */
