@@ -151,6 +151,23 @@ class ShadedJarContentsIT {
         }
     }
 
+    /**
+     * The SDK loads execution interceptors by class name from {@code execution.interceptors} files,
+     * whose contents the shade plugin does not relocate: each name must exist in the jar.
+     */
+    @Test
+    void executionInterceptorFilesNameClassesThatExist() throws IOException {
+        for (String name : entries.keySet()) {
+            if (name.endsWith("execution.interceptors")) {
+                for (String implementation : lines(name)) {
+                    assertThat(entries)
+                            .as("%s names %s", name, implementation)
+                            .containsKey(implementation.replace('.', '/') + ".class");
+                }
+            }
+        }
+    }
+
     @Test
     void keepsOneLicenseAndANoticeForTheBundledCode() throws IOException {
         assertThat(entries).containsKeys("META-INF/LICENSE", "META-INF/NOTICE");

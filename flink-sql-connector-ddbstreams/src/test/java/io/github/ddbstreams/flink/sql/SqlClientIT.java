@@ -30,9 +30,6 @@ class SqlClientIT {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(4);
 
-    private static final String MINI_CLUSTER_RACE =
-            "MiniCluster is not yet running or has already been shut down";
-
     /** {@code sums> +U[c2, 17.50]}, or {@code sums:1> ...} when the sink runs in parallel. */
     private static final Pattern PRINTED =
             Pattern.compile("^sums(?::\\d+)?> ([+-][IUD])\\[(.*), (-?[0-9.]+)]$");
@@ -48,12 +45,6 @@ class SqlClientIT {
 
         SqlClientProcess.Result result =
                 new SqlClientProcess(workDir).run(script(arn), ShadedJar.path(), TIMEOUT);
-        if (result.stdout().contains(MINI_CLUSTER_RACE)) {
-            // The SQL Client's embedded MiniCluster sometimes is not up yet when the statement is
-            // submitted on a heavily loaded machine: Flink's own start-up race, not the connector.
-            // The reading of the stream from its start is repeatable: run the script once more.
-            result = new SqlClientProcess(workDir).run(script(arn), ShadedJar.path(), TIMEOUT);
-        }
 
         assertThat(result.exitCode()).as(result.describe()).isZero();
         assertThat(result.stdout()).as(result.describe()).doesNotContain("[ERROR]");
