@@ -30,7 +30,12 @@ class BenchmarksSmokeITCase {
                 .allSatisfy(
                         r -> {
                             assertThat(r.baseline()).as(r.figure()).isFinite();
-                            assertThat(r.value()).as(r.benchmark() + ": " + r.figure()).isNotNaN();
+                            // A rate has no value only for a subtask that was given no shard.
+                            if (!r.figure().contains("(0 records)")) {
+                                assertThat(r.value())
+                                        .as(r.benchmark() + ": " + r.figure())
+                                        .isNotNaN();
+                            }
                         });
         assertThat(Files.readString(table)).contains("| benchmark |", "drain/", "latency/");
     }
