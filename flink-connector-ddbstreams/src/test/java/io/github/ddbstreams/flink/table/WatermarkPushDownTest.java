@@ -87,6 +87,14 @@ class WatermarkPushDownTest {
     }
 
     @Test
+    void idleTimeoutOfTheTableTravelsWithThePushedClause() {
+        StreamTableEnvironment tEnv = tableEnv();
+        createEvents(tEnv, "op_ts", ", 'scan.watermark.idle-timeout' = '1 min'");
+
+        assertThat(scanLine(optimizedPlan(tEnv, WINDOW_QUERY))).contains("idletimeout=[60000]");
+    }
+
+    @Test
     void plannerHandsSourceWatermarkToTheSource() {
         StreamTableEnvironment tEnv = tableEnv();
         createEvents(tEnv, "SOURCE_WATERMARK()", "");
