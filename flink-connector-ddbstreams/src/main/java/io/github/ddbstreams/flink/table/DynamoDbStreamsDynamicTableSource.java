@@ -8,14 +8,16 @@ import java.util.Map;
 import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.table.connector.ChangelogMode;
 import org.apache.flink.table.connector.source.DynamicTableSource;
 import org.apache.flink.table.connector.source.ScanTableSource;
-import org.apache.flink.table.connector.source.SourceProvider;
 import org.apache.flink.table.connector.source.abilities.SupportsFilterPushDown;
 import org.apache.flink.table.connector.source.abilities.SupportsProjectionPushDown;
 import org.apache.flink.table.connector.source.abilities.SupportsReadingMetadata;
+import org.apache.flink.table.connector.source.abilities.SupportsSourceWatermark;
+import org.apache.flink.table.connector.source.abilities.SupportsWatermarkPushDown;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.expressions.ResolvedExpression;
 import org.apache.flink.table.types.DataType;
@@ -26,14 +28,18 @@ import org.apache.flink.table.types.logical.RowType;
  * The {@code dynamodb-streams} scan source: a changelog (or append) stream of a DynamoDB table's
  * changes. Converts only the projected columns and adds the requested metadata columns after them.
  * In append mode, simple predicates on the {@code event_name} metadata column are pushed into the
- * deserializer ({@link EventNameFilter}).
+ * deserializer ({@link EventNameFilter}). Watermarks are generated inside the source, per shard
+ * (per split), from a pushed-down {@code WATERMARK} clause or, for {@code SOURCE_WATERMARK()}, from
+ * the records' creation times ({@link #applySourceWatermark}).
  */
 @Internal
 public final class DynamoDbStreamsDynamicTableSource
         implements ScanTableSource,
                 SupportsProjectionPushDown,
                 SupportsReadingMetadata,
-                SupportsFilterPushDown {
+                SupportsFilterPushDown,
+                SupportsWatermarkPushDown,
+                SupportsSourceWatermark {
 
     private final SourceSettings settings;
     private final DataType physicalDataType;
@@ -49,6 +55,12 @@ public final class DynamoDbStreamsDynamicTableSource
     private List<String> metadataKeys = List.of();
     private DataType producedDataType;
     private EventNameFilter eventNameFilter = EventNameFilter.ALL;
+
+    /** The pushed-down watermark strategy; null for none. */
+    @Nullable private WatermarkStrategy<RowData> watermarkStrategy;
+
+    /** Whether {@link #watermarkStrategy} is the one of {@code SOURCE_WATERMARK()}. */
+    private boolean sourceWatermark;
 
     DynamoDbStreamsDynamicTableSource(
             SourceSettings settings,
@@ -87,7 +99,44 @@ public final class DynamoDbStreamsDynamicTableSource
                         primaryKeyAttributes(),
                         eventNameFilter,
                         producedType);
-        return SourceProvider.of(settings.build(deserializer), parallelism);
+        return new DynamoDbStreamsScanProvider(
+                settings.build(deserializer),
+                watermarkStrategy != null ? watermarkStrategy : WatermarkStrategy.noWatermarks(),
+                producedType,
+                parallelism,
+                asSummaryString());
+    }
+
+    /**
+     * Takes the planner's strategy for the table's {@code WATERMARK} clause (already bound to the
+     * produced row: projection and metadata are pushed first). The source's reader runs one
+     * generator per shard and emits the minimum over its shards, so a shard that lags behind, or
+     * the parent of a split shard not yet read to its end, holds the watermark back instead of
+     * making its records late.
+     */
+    @Override
+    public void applyWatermark(WatermarkStrategy<RowData> watermarkStrategy) {
+        this.watermarkStrategy = watermarkStrategy;
+        this.sourceWatermark = false;
+    }
+
+    /**
+     * {@code WATERMARK FOR col AS SOURCE_WATERMARK()}: watermarks follow the records' {@code
+     * ApproximateCreationDateTime}, the event timestamp the source gives every record, per shard:
+     * the latest creation time read from the shard, less a millisecond. A shard's records come in
+     * write order, so its creation times only go backwards if DynamoDB's approximate clock does;
+     * only such a record could be late. Declare the clause on the {@code approximate_creation_time}
+     * metadata column, whose values these watermarks describe.
+     */
+    @Override
+    public void applySourceWatermark() {
+        this.watermarkStrategy = WatermarkStrategy.forMonotonousTimestamps();
+        this.sourceWatermark = true;
+    }
+
+    @Nullable
+    WatermarkStrategy<RowData> watermarkStrategy() {
+        return watermarkStrategy;
     }
 
     /** The converter of the projected columns; the planner validated the full schema already. */
@@ -198,6 +247,8 @@ public final class DynamoDbStreamsDynamicTableSource
         copy.metadataKeys = metadataKeys;
         copy.producedDataType = producedDataType;
         copy.eventNameFilter = eventNameFilter;
+        copy.watermarkStrategy = watermarkStrategy;
+        copy.sourceWatermark = sourceWatermark;
         return copy;
     }
 
@@ -206,6 +257,7 @@ public final class DynamoDbStreamsDynamicTableSource
         return "DynamoDB Streams ("
                 + mode.optionValue()
                 + (eventNameFilter.matchesAll() ? "" : ", " + eventNameFilter)
+                + (sourceWatermark ? ", source watermark" : "")
                 + ")";
     }
 
@@ -246,6 +298,9 @@ public final class DynamoDbStreamsDynamicTableSource
                 && Arrays.equals(projection, that.projection)
                 && metadataKeys.equals(that.metadataKeys)
                 && eventNameFilter.equals(that.eventNameFilter)
+                // Strategies have no equals: a copy shares its original's instance.
+                && Objects.equals(watermarkStrategy, that.watermarkStrategy)
+                && sourceWatermark == that.sourceWatermark
                 && producedDataType.equals(that.producedDataType);
     }
 

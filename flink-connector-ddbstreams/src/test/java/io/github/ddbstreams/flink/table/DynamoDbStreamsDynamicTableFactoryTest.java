@@ -23,7 +23,6 @@ import org.apache.flink.table.catalog.ResolvedSchema;
 import org.apache.flink.table.catalog.UniqueConstraint;
 import org.apache.flink.table.connector.ChangelogMode;
 import org.apache.flink.table.connector.source.DynamicTableSource;
-import org.apache.flink.table.connector.source.SourceProvider;
 import org.apache.flink.table.factories.FactoryUtil;
 import org.apache.flink.table.factories.utils.FactoryMocks;
 import org.apache.flink.table.runtime.connector.source.ScanRuntimeProviderContext;
@@ -114,11 +113,11 @@ class DynamoDbStreamsDynamicTableFactoryTest {
                                 false,
                                 new Configuration()));
 
-        SourceProvider provider =
-                (SourceProvider) source.getScanRuntimeProvider(ScanRuntimeProviderContext.INSTANCE);
-        assertThat(provider.createSource()).isInstanceOf(DynamoDbStreamsSource.class);
-        assertThat(provider.createSource().getBoundedness())
-                .isEqualTo(Boundedness.CONTINUOUS_UNBOUNDED);
+        DynamoDbStreamsScanProvider provider =
+                (DynamoDbStreamsScanProvider)
+                        source.getScanRuntimeProvider(ScanRuntimeProviderContext.INSTANCE);
+        assertThat(provider.source()).isInstanceOf(DynamoDbStreamsSource.class);
+        assertThat(provider.source().getBoundedness()).isEqualTo(Boundedness.CONTINUOUS_UNBOUNDED);
         assertThat(provider.isBounded()).isFalse();
         assertThat(provider.getParallelism()).isEmpty();
     }
@@ -170,8 +169,9 @@ class DynamoDbStreamsDynamicTableFactoryTest {
         assertThat(source.getChangelogMode()).isEqualTo(ChangelogMode.upsert());
         assertThat(source.failsOnConversionError()).isFalse();
         assertThat(source.attributeNames()).containsExactly("pk", "customer", "total");
-        SourceProvider provider =
-                (SourceProvider) source.getScanRuntimeProvider(ScanRuntimeProviderContext.INSTANCE);
+        DynamoDbStreamsScanProvider provider =
+                (DynamoDbStreamsScanProvider)
+                        source.getScanRuntimeProvider(ScanRuntimeProviderContext.INSTANCE);
         assertThat(provider.getParallelism()).contains(3);
         assertThat(provider.isBounded()).isTrue();
     }
