@@ -1,103 +1,77 @@
 package io.github.ddbstreams.flink.source.enumerator;
 
 import io.github.ddbstreams.flink.source.split.ShardPosition;
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.flink.annotation.Internal;
 
 /**
- * The enumerator's checkpoint. Immutable.
- *
- * <ul>
- *   <li>{@code streamArn}: the stream being read. A restored job keeps reading it even if the table
- *       has a newer stream since: its positions are sequence numbers of this one.
- *   <li>{@code shards}: the {@link ShardGraph} snapshot, every known shard with its lineage and
- *       status, so a finished shard is never read again and no child is read before its parent.
- *   <li>{@code startPositions}: positions of UNASSIGNED shards that must not start at the default,
- *       e.g. {@code LATEST} iterators resolved when the job started (resolving them again later
- *       would skip records) or the positions of splits a failed reader gave back.
- *   <li>{@code jobStartMillis}: when the job first started, the fixed point {@code LATEST} means.
- *   <li>{@code initialDiscoveryDone}: the first listing of the stream has been applied.
- * </ul>
+ * The enumerator's checkpoint: one {@link StreamEnumState} per stream the source reads, in the
+ * order the streams were configured. Immutable.
  */
 @Internal
 public final class DynamoDbStreamsSourceEnumState {
 
-    private final String streamArn;
-    private final List<ShardNode> shards;
-    private final Map<String, ShardPosition> startPositions;
-    private final long jobStartMillis;
-    private final boolean initialDiscoveryDone;
+    private final List<StreamEnumState> streams;
 
+    public DynamoDbStreamsSourceEnumState(List<StreamEnumState> streams) {
+        this.streams = List.copyOf(streams);
+        Set<String> arns = new HashSet<>();
+        for (StreamEnumState stream : this.streams) {
+            if (!arns.add(stream.getStreamArn())) {
+                throw new IllegalArgumentException(
+                        "Stream " + stream.getStreamArn() + " appears twice in the state");
+            }
+        }
+    }
+
+    /** The state of a source that reads one stream (what version 1 of the state could hold). */
     public DynamoDbStreamsSourceEnumState(
             String streamArn,
             List<ShardNode> shards,
             Map<String, ShardPosition> startPositions,
             long jobStartMillis,
             boolean initialDiscoveryDone) {
-        this.streamArn = Objects.requireNonNull(streamArn, "streamArn");
-        this.shards = List.copyOf(shards);
-        // Insertion order kept so the serialized form is as deterministic as the caller's map.
-        this.startPositions = Collections.unmodifiableMap(new LinkedHashMap<>(startPositions));
-        this.jobStartMillis = jobStartMillis;
-        this.initialDiscoveryDone = initialDiscoveryDone;
+        this(
+                List.of(
+                        new StreamEnumState(
+                                streamArn,
+                                shards,
+                                startPositions,
+                                jobStartMillis,
+                                initialDiscoveryDone)));
     }
 
-    public String getStreamArn() {
-        return streamArn;
+    public List<StreamEnumState> getStreams() {
+        return streams;
     }
 
-    public List<ShardNode> getShards() {
-        return shards;
-    }
-
-    public Map<String, ShardPosition> getStartPositions() {
-        return startPositions;
-    }
-
-    public long getJobStartMillis() {
-        return jobStartMillis;
-    }
-
-    public boolean isInitialDiscoveryDone() {
-        return initialDiscoveryDone;
+    /** The state of {@code streamArn}, if the source read it. */
+    public Optional<StreamEnumState> stream(String streamArn) {
+        for (StreamEnumState stream : streams) {
+            if (stream.getStreamArn().equals(streamArn)) {
+                return Optional.of(stream);
+            }
+        }
+        return Optional.empty();
     }
 
     @Override
     public boolean equals(Object o) {
-        if (!(o instanceof DynamoDbStreamsSourceEnumState)) {
-            return false;
-        }
-        DynamoDbStreamsSourceEnumState that = (DynamoDbStreamsSourceEnumState) o;
-        return jobStartMillis == that.jobStartMillis
-                && initialDiscoveryDone == that.initialDiscoveryDone
-                && streamArn.equals(that.streamArn)
-                && shards.equals(that.shards)
-                && startPositions.equals(that.startPositions);
+        return o instanceof DynamoDbStreamsSourceEnumState
+                && streams.equals(((DynamoDbStreamsSourceEnumState) o).streams);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(
-                streamArn, shards, startPositions, jobStartMillis, initialDiscoveryDone);
+        return streams.hashCode();
     }
 
-    /** A summary: a real state may hold 100,000 shards. */
     @Override
     public String toString() {
-        return "DynamoDbStreamsSourceEnumState{streamArn="
-                + streamArn
-                + ", shards="
-                + shards.size()
-                + ", startPositions="
-                + startPositions.size()
-                + ", jobStartMillis="
-                + jobStartMillis
-                + ", initialDiscoveryDone="
-                + initialDiscoveryDone
-                + "}";
+        return "DynamoDbStreamsSourceEnumState" + streams;
     }
 }

@@ -18,9 +18,12 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * checkpoints of every released version stay readable; real bytes of each version are committed
  * under {@code src/test/resources/enum-state}.
  *
- * <p>Version 1 layout. Shard ids are written once, in a string table, without their common {@code
- * shardId-} prefix; nodes and positions refer to them by index. The first {@code nodeCount} entries
- * are the nodes' own ids, in node order.
+ * <p>Version 2 (current) holds several streams: {@code int streamCount}, then each stream in the
+ * version 1 layout below. Version 1 held one stream: it restores as a state of that one stream.
+ *
+ * <p>Version 1 layout, one stream. Shard ids are written once, in a string table, without their
+ * common {@code shardId-} prefix; nodes and positions refer to them by index. The first {@code
+ * nodeCount} entries are the nodes' own ids, in node order.
  *
  * <pre>
  * UTF    streamArn
@@ -44,7 +47,7 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 public final class DynamoDbStreamsSourceEnumStateSerializer
         implements SimpleVersionedSerializer<DynamoDbStreamsSourceEnumState> {
 
-    public static final int CURRENT_VERSION = 1;
+    public static final int CURRENT_VERSION = 2;
 
     private static final int STATUS_MASK = 0b11;
     private static final int HAS_PARENT = 1 << 2;
@@ -63,6 +66,29 @@ public final class DynamoDbStreamsSourceEnumStateSerializer
 
     @Override
     public byte[] serialize(DynamoDbStreamsSourceEnumState state) throws IOException {
+        int shardCount = 0;
+        for (StreamEnumState stream : state.getStreams()) {
+            shardCount += stream.getShards().size();
+        }
+        // About 40 bytes per shard with DynamoDB's ids.
+        DataOutputSerializer out = new DataOutputSerializer(256 + shardCount * 48);
+        out.writeInt(state.getStreams().size());
+        for (StreamEnumState stream : state.getStreams()) {
+            writeStream(stream, out);
+        }
+        return out.getCopyOfBuffer();
+    }
+
+    /** The version 1 writer, kept so tests can compare it with committed version 1 bytes. */
+    static byte[] serializeV1(StreamEnumState state) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        writeStream(state, out);
+        return out.getCopyOfBuffer();
+    }
+
+    /** One stream in the version 1 layout. */
+    private static void writeStream(StreamEnumState state, DataOutputSerializer out)
+            throws IOException {
         List<ShardNode> shards = state.getShards();
         Map<String, Integer> index = new HashMap<>(shards.size() * 2);
         List<String> strings = new ArrayList<>(shards.size());
@@ -79,8 +105,6 @@ public final class DynamoDbStreamsSourceEnumStateSerializer
             intern(shardId, index, strings);
         }
 
-        // About 40 bytes per shard with DynamoDB's ids.
-        DataOutputSerializer out = new DataOutputSerializer(256 + shards.size() * 48);
         out.writeUTF(state.getStreamArn());
         out.writeInt(strings.size());
         for (String s : strings) {
@@ -117,7 +141,6 @@ public final class DynamoDbStreamsSourceEnumStateSerializer
         }
         out.writeLong(state.getJobStartMillis());
         out.writeBoolean(state.isInitialDiscoveryDone());
-        return out.getCopyOfBuffer();
     }
 
     @Override
@@ -128,6 +151,9 @@ public final class DynamoDbStreamsSourceEnumStateSerializer
         switch (version) {
             case 1:
                 state = deserializeV1(in);
+                break;
+            case 2:
+                state = deserializeV2(in);
                 break;
             default:
                 throw new IOException(
@@ -151,6 +177,25 @@ public final class DynamoDbStreamsSourceEnumStateSerializer
 
     private static DynamoDbStreamsSourceEnumState deserializeV1(DataInputDeserializer in)
             throws IOException {
+        return new DynamoDbStreamsSourceEnumState(List.of(readStream(in)));
+    }
+
+    private static DynamoDbStreamsSourceEnumState deserializeV2(DataInputDeserializer in)
+            throws IOException {
+        int streamCount = checkCount(in.readInt(), "stream");
+        List<StreamEnumState> streams = new ArrayList<>(streamCount);
+        for (int i = 0; i < streamCount; i++) {
+            streams.add(readStream(in));
+        }
+        try {
+            return new DynamoDbStreamsSourceEnumState(streams);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("Corrupt enumerator state: " + e.getMessage(), e);
+        }
+    }
+
+    /** One stream in the version 1 layout. */
+    private static StreamEnumState readStream(DataInputDeserializer in) throws IOException {
         String streamArn = in.readUTF();
         String[] strings = new String[checkCount(in.readInt(), "string")];
         for (int i = 0; i < strings.length; i++) {
@@ -199,7 +244,7 @@ public final class DynamoDbStreamsSourceEnumStateSerializer
         }
         long jobStartMillis = in.readLong();
         boolean initialDiscoveryDone = in.readBoolean();
-        return new DynamoDbStreamsSourceEnumState(
+        return new StreamEnumState(
                 streamArn, shards, positions, jobStartMillis, initialDiscoveryDone);
     }
 

@@ -1,11 +1,14 @@
 package io.github.ddbstreams.flink.source.enumerator;
 
+import java.util.Collection;
+import java.util.List;
 import org.apache.flink.metrics.MetricGroup;
 
 /**
  * The enumerator's gauges, in a {@code dynamodbStreams} group of its metric group. Shard counts are
  * published by the coordinator thread after each change ({@link #update}), because the metric
- * reporter thread must not read the (not thread-safe) shard graph.
+ * reporter thread must not read the (not thread-safe) shard graph. A source that reads several
+ * streams publishes totals over all of them (discovery duration: the longest of the last listings).
  */
 final class EnumeratorMetrics {
     private volatile int shardsAssigned;
@@ -14,20 +17,46 @@ final class EnumeratorMetrics {
     private volatile int shardsFinished;
 
     EnumeratorMetrics(MetricGroup parent, ShardDiscovery discovery) {
+        this(parent, List.of(discovery));
+    }
+
+    EnumeratorMetrics(MetricGroup parent, Collection<ShardDiscovery> discoveries) {
         MetricGroup group = parent.addGroup("dynamodbStreams");
         group.gauge("shardsAssigned", () -> shardsAssigned);
         group.gauge("shardsReady", () -> shardsReady);
         group.gauge("shardsPendingOnParent", () -> shardsPendingOnParent);
         group.gauge("shardsFinished", () -> shardsFinished);
-        group.gauge("discoveryDurationMillis", discovery::lastListingDurationMillis);
-        group.gauge("describeStreamCalls", discovery::describeStreamCalls);
+        group.gauge(
+                "discoveryDurationMillis",
+                () ->
+                        discoveries.stream()
+                                .mapToLong(ShardDiscovery::lastListingDurationMillis)
+                                .max()
+                                .orElse(0));
+        group.gauge(
+                "describeStreamCalls",
+                () -> discoveries.stream().mapToLong(ShardDiscovery::describeStreamCalls).sum());
     }
 
     void update(ShardGraph graph) {
-        shardsAssigned = graph.count(ShardStatus.ASSIGNED);
-        shardsReady = graph.readyCount();
-        shardsPendingOnParent = graph.count(ShardStatus.UNASSIGNED) - shardsReady;
-        shardsFinished = graph.count(ShardStatus.FINISHED);
+        update(List.of(graph));
+    }
+
+    void update(Collection<ShardGraph> graphs) {
+        int assigned = 0;
+        int ready = 0;
+        int unassigned = 0;
+        int finished = 0;
+        for (ShardGraph graph : graphs) {
+            assigned += graph.count(ShardStatus.ASSIGNED);
+            ready += graph.readyCount();
+            unassigned += graph.count(ShardStatus.UNASSIGNED);
+            finished += graph.count(ShardStatus.FINISHED);
+        }
+        shardsAssigned = assigned;
+        shardsReady = ready;
+        shardsPendingOnParent = unassigned - ready;
+        shardsFinished = finished;
     }
 
     int shardsAssigned() {

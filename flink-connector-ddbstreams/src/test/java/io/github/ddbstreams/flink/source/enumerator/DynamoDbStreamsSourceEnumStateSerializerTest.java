@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 class DynamoDbStreamsSourceEnumStateSerializerTest {
 
     private static final String V1_RESOURCE = "/enum-state/v1.bin";
+    private static final String V2_RESOURCE = "/enum-state/v2.bin";
 
     private static final String ROOT = "shardId-00000001700000000000-1a2b3c4d";
     private static final String CHILD = "shardId-00000001700014400000-2b3c4d5e";
@@ -38,9 +39,41 @@ class DynamoDbStreamsSourceEnumStateSerializerTest {
 
     private static final String STREAM_ARN =
             "arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2026-01-01T00:00:00.000";
+    private static final String SECOND_ARN =
+            "arn:aws:dynamodb:eu-west-1:123456789012:table/customers/stream/2026-02-01T00:00:00.000";
+
+    /**
+     * Two streams: {@link #representativeStream()}, and a second one whose first listing is not
+     * applied yet and whose shard ids are those of the first (ids are unique only per stream).
+     * Never change: v2.bin.
+     */
+    static DynamoDbStreamsSourceEnumState representativeState() {
+        StreamEnumState second =
+                new StreamEnumState(
+                        SECOND_ARN,
+                        List.of(
+                                new ShardNode(
+                                        ROOT,
+                                        null,
+                                        ShardStatus.ASSIGNED,
+                                        2,
+                                        1_700_000_000_000L,
+                                        false),
+                                new ShardNode(
+                                        CHILD,
+                                        ROOT,
+                                        ShardStatus.UNASSIGNED,
+                                        2,
+                                        1_700_014_400_000L,
+                                        false)),
+                        Map.of(CHILD, ShardPosition.afterSequenceNumber("5100000000000000000009")),
+                        1_700_000_900_000L,
+                        false);
+        return new DynamoDbStreamsSourceEnumState(List.of(representativeStream(), second));
+    }
 
     /** Every kind of node and position the enumerator can checkpoint. Never change: v1.bin. */
-    static DynamoDbStreamsSourceEnumState representativeState() {
+    static StreamEnumState representativeStream() {
         List<ShardNode> shards =
                 List.of(
                         new ShardNode(
@@ -80,20 +113,62 @@ class DynamoDbStreamsSourceEnumStateSerializerTest {
                         "arn:aws:dynamodb:iterator|1|AAAA", 1_700_000_500_000L));
         positions.put(ORPHAN, ShardPosition.atTimestamp(1_700_000_600_000L));
         positions.put(LATE_CHILD, ShardPosition.trimHorizon());
-        return new DynamoDbStreamsSourceEnumState(
-                STREAM_ARN, shards, positions, 1_700_000_500_000L, true);
+        return new StreamEnumState(STREAM_ARN, shards, positions, 1_700_000_500_000L, true);
     }
 
     @Test
-    void writesTheCommittedVersion1Bytes() throws IOException {
-        assertThat(serializer.getVersion()).isEqualTo(1);
-        assertThat(serializer.serialize(representativeState())).isEqualTo(readV1Bytes());
+    void version1WriterStillWritesTheCommittedVersion1Bytes() throws IOException {
+        assertThat(DynamoDbStreamsSourceEnumStateSerializer.serializeV1(representativeStream()))
+                .isEqualTo(readBytes(V1_RESOURCE));
     }
 
     @Test
-    void readsTheCommittedVersion1Bytes() throws IOException {
-        DynamoDbStreamsSourceEnumState state = serializer.deserialize(1, readV1Bytes());
+    void writesTheCommittedVersion2Bytes() throws IOException {
+        assertThat(serializer.getVersion()).isEqualTo(2);
+        assertThat(serializer.serialize(representativeState())).isEqualTo(readBytes(V2_RESOURCE));
+    }
 
+    @Test
+    void readsTheCommittedVersion1BytesAsOneStream() throws IOException {
+        DynamoDbStreamsSourceEnumState state = serializer.deserialize(1, readBytes(V1_RESOURCE));
+
+        assertThat(state.getStreams()).hasSize(1);
+        assertIsTheRepresentativeStream(state.getStreams().get(0));
+    }
+
+    @Test
+    void readsTheCommittedVersion2Bytes() throws IOException {
+        DynamoDbStreamsSourceEnumState state = serializer.deserialize(2, readBytes(V2_RESOURCE));
+
+        assertThat(state.getStreams())
+                .extracting(StreamEnumState::getStreamArn)
+                .containsExactly(STREAM_ARN, SECOND_ARN);
+        assertIsTheRepresentativeStream(state.getStreams().get(0));
+        StreamEnumState second = state.getStreams().get(1);
+        assertThat(second.getJobStartMillis()).isEqualTo(1_700_000_900_000L);
+        assertThat(second.isInitialDiscoveryDone()).isFalse();
+        assertThat(second.getShards())
+                .extracting(
+                        ShardNode::getShardId,
+                        ShardNode::getParentShardId,
+                        ShardNode::getStatus,
+                        ShardNode::getOwnerSubtask,
+                        ShardNode::getCreationTimeMillis,
+                        ShardNode::isParentTrimmed)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(
+                                ROOT, null, ShardStatus.ASSIGNED, 2, 1_700_000_000_000L, false),
+                        org.assertj.core.groups.Tuple.tuple(
+                                CHILD, ROOT, ShardStatus.UNASSIGNED, 2, 1_700_014_400_000L, false));
+        assertThat(second.getStartPositions())
+                .containsExactly(
+                        Map.entry(
+                                CHILD,
+                                ShardPosition.afterSequenceNumber("5100000000000000000009")));
+        assertThat(state.stream(SECOND_ARN)).contains(second);
+    }
+
+    private static void assertIsTheRepresentativeStream(StreamEnumState state) {
         assertThat(state.getStreamArn()).isEqualTo(STREAM_ARN);
         assertThat(state.getJobStartMillis()).isEqualTo(1_700_000_500_000L);
         assertThat(state.isInitialDiscoveryDone()).isTrue();
@@ -146,7 +221,13 @@ class DynamoDbStreamsSourceEnumStateSerializerTest {
     @Test
     void restoredGraphOfVersion1BytesKeepsParentsFirst() throws IOException {
         ShardGraph graph =
-                ShardGraph.restore(serializer.deserialize(1, readV1Bytes()).getShards(), RETENTION);
+                ShardGraph.restore(
+                        serializer
+                                .deserialize(1, readBytes(V1_RESOURCE))
+                                .getStreams()
+                                .get(0)
+                                .getShards(),
+                        RETENTION);
         assertThat(graph.readyShards()).containsExactly(ORPHAN);
         graph.markFinished(CHILD, 1);
         assertThat(graph.readyShards()).containsExactly(LEFT, RIGHT, ORPHAN);
@@ -176,7 +257,7 @@ class DynamoDbStreamsSourceEnumStateSerializerTest {
                 serializer.deserialize(serializer.getVersion(), serializer.serialize(state));
 
         assertThat(copy).isEqualTo(state);
-        assertThat(copy.getShards()).hasSize(graph.size());
+        assertThat(copy.getStreams().get(0).getShards()).hasSize(graph.size());
     }
 
     @Test
@@ -205,7 +286,7 @@ class DynamoDbStreamsSourceEnumStateSerializerTest {
         byte[] bytes = serializer.serialize(representativeState());
         byte[] longer = Arrays.copyOf(bytes, bytes.length + 3);
 
-        assertThatThrownBy(() -> serializer.deserialize(1, longer))
+        assertThatThrownBy(() -> serializer.deserialize(2, longer))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("3 unexpected trailing bytes");
     }
@@ -213,9 +294,9 @@ class DynamoDbStreamsSourceEnumStateSerializerTest {
     @Test
     void rejectsUnknownVersions() throws IOException {
         byte[] bytes = serializer.serialize(representativeState());
-        assertThatThrownBy(() -> serializer.deserialize(2, bytes))
+        assertThatThrownBy(() -> serializer.deserialize(3, bytes))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("Unknown version 2");
+                .hasMessageContaining("Unknown version 3");
         assertThatThrownBy(() -> serializer.deserialize(0, bytes))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("Unknown version 0");
@@ -225,29 +306,41 @@ class DynamoDbStreamsSourceEnumStateSerializerTest {
     void rejectsTruncatedBytes() throws IOException {
         byte[] bytes = serializer.serialize(representativeState());
         byte[] shorter = Arrays.copyOf(bytes, bytes.length - 1);
-        assertThatThrownBy(() -> serializer.deserialize(1, shorter))
+        assertThatThrownBy(() -> serializer.deserialize(2, shorter))
                 .isInstanceOf(IOException.class);
     }
 
-    private static byte[] readV1Bytes() throws IOException {
+    @Test
+    void rejectsAStreamThatAppearsTwice() throws IOException {
+        byte[] one = DynamoDbStreamsSourceEnumStateSerializer.serializeV1(representativeStream());
+        java.nio.ByteBuffer twice = java.nio.ByteBuffer.allocate(4 + 2 * one.length);
+        twice.putInt(2).put(one).put(one);
+        assertThatThrownBy(() -> serializer.deserialize(2, twice.array()))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(STREAM_ARN)
+                .hasMessageContaining("twice");
+    }
+
+    private static byte[] readBytes(String resource) throws IOException {
         try (InputStream in =
-                DynamoDbStreamsSourceEnumStateSerializerTest.class.getResourceAsStream(
-                        V1_RESOURCE)) {
-            assertThat(in).as("committed resource %s", V1_RESOURCE).isNotNull();
+                DynamoDbStreamsSourceEnumStateSerializerTest.class.getResourceAsStream(resource)) {
+            assertThat(in).as("committed resource %s", resource).isNotNull();
             return in.readAllBytes();
         }
     }
 
     /**
-     * Writes {@code src/test/resources/enum-state/v1.bin} from {@link #representativeState()}. Run
-     * once when version 1 was introduced; never again, or the test would compare against itself.
+     * Writes {@code src/test/resources/enum-state/v2.bin} from {@link #representativeState()}. Run
+     * once when version 2 was introduced; never again, or the test would compare against itself.
+     * (v1.bin was written the same way from {@link #representativeStream()} by the version 1
+     * serializer.)
      */
     public static void main(String[] args) throws IOException {
         Path target =
                 Paths.get(
                         args.length > 0
                                 ? args[0]
-                                : "flink-connector-ddbstreams/src/test/resources/enum-state/v1.bin");
+                                : "flink-connector-ddbstreams/src/test/resources/enum-state/v2.bin");
         Files.createDirectories(target.getParent());
         Files.write(
                 target,
