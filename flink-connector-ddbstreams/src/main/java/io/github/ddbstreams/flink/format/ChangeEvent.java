@@ -107,6 +107,16 @@ public final class ChangeEvent {
         return streamArn;
     }
 
+    /**
+     * The table whose stream the event was read from, as named in the stream ARN; null if the ARN
+     * does not have the {@code table/NAME/stream/LABEL} form. With several streams in one source,
+     * this (or {@link #getStreamArn()}) tells them apart.
+     */
+    @Nullable
+    public String getTableName() {
+        return StreamArns.tableName(streamArn);
+    }
+
     /** The shard the event was read from. */
     public String getShardId() {
         return shardId;

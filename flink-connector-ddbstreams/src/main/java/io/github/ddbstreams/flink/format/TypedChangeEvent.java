@@ -75,6 +75,12 @@ public final class TypedChangeEvent<T> {
         return change.getStreamArn();
     }
 
+    /** See {@link ChangeEvent#getTableName()}. */
+    @Nullable
+    public String getTableName() {
+        return change.getTableName();
+    }
+
     public String getShardId() {
         return change.getShardId();
     }

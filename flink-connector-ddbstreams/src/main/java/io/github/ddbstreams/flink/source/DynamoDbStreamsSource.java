@@ -1,6 +1,7 @@
 package io.github.ddbstreams.flink.source;
 
 import io.github.ddbstreams.flink.format.DynamoDbStreamsDeserializer;
+import io.github.ddbstreams.flink.format.StreamArns;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
 import io.github.ddbstreams.flink.source.client.StreamsClientFactory;
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumState;
@@ -8,6 +9,7 @@ import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumSta
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumerator;
 import io.github.ddbstreams.flink.source.enumerator.EnumeratorSettings;
 import io.github.ddbstreams.flink.source.enumerator.LineageAffinityAssigner;
+import io.github.ddbstreams.flink.source.enumerator.StreamEnumState;
 import io.github.ddbstreams.flink.source.reader.DynamoDbStreamsSourceReader;
 import io.github.ddbstreams.flink.source.reader.ShardReaderMetrics;
 import io.github.ddbstreams.flink.source.reader.ShardReaderSettings;
@@ -15,6 +17,10 @@ import io.github.ddbstreams.flink.source.reader.ShardRecordEmitter;
 import io.github.ddbstreams.flink.source.reader.ShardSplitReader;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.source.split.ShardSplitSerializer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -47,6 +53,11 @@ import org.apache.flink.util.UserCodeClassLoader;
  * emitted record, so a job restored from a checkpoint or savepoint continues where it stopped.
  * Records carry their {@code ApproximateCreationDateTime} as event timestamp.
  *
+ * <p>One source can read several streams ({@code .streamArns(a, b)} or {@code .tableNames("orders",
+ * "customers")}): their shards are balanced over the subtasks together, order holds per item within
+ * each stream, and each stream may have its own starting position. A {@code ChangeEvent} names its
+ * stream and table.
+ *
  * @param <T> the type of the emitted records ({@link io.github.ddbstreams.flink.format.ChangeEvent}
  *     unless another deserializer is set)
  */
@@ -55,9 +66,15 @@ public final class DynamoDbStreamsSource<T>
         implements Source<T, ShardSplit, DynamoDbStreamsSourceEnumState>, ResultTypeQueryable<T> {
     private static final long serialVersionUID = 1L;
 
-    @Nullable private final String streamArn;
-    @Nullable private final String tableName;
+    /** Set when the streams are given by ARN; else {@link #tableNames} is. */
+    private final List<String> streamArns;
+
+    private final List<String> tableNames;
     private final StartingPosition startingPosition;
+
+    /** Per-stream starting positions, by stream ARN or table name as configured. */
+    private final Map<String, StartingPosition> streamStartingPositions;
+
     private final DynamoDbStreamsDeserializer<T> deserializer;
     private final AwsConfig awsConfig;
     private final Configuration config;
@@ -66,18 +83,20 @@ public final class DynamoDbStreamsSource<T>
     private final StreamsClientFactory clientFactory;
 
     DynamoDbStreamsSource(
-            @Nullable String streamArn,
-            @Nullable String tableName,
+            List<String> streamArns,
+            List<String> tableNames,
             StartingPosition startingPosition,
+            Map<String, StartingPosition> streamStartingPositions,
             DynamoDbStreamsDeserializer<T> deserializer,
             AwsConfig awsConfig,
             Configuration config,
             boolean bounded,
             long boundedStartMillis,
             StreamsClientFactory clientFactory) {
-        this.streamArn = streamArn;
-        this.tableName = tableName;
+        this.streamArns = new ArrayList<>(streamArns);
+        this.tableNames = new ArrayList<>(tableNames);
         this.startingPosition = startingPosition;
+        this.streamStartingPositions = new LinkedHashMap<>(streamStartingPositions);
         this.deserializer = deserializer;
         this.awsConfig = awsConfig;
         this.config = config;
@@ -121,27 +140,57 @@ public final class DynamoDbStreamsSource<T>
     public SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> createEnumerator(
             SplitEnumeratorContext<ShardSplit> context) {
         StreamsClient client = clientFactory.create(awsConfig);
-        String arn = streamArn != null ? streamArn : client.resolveLatestStreamArn(tableName);
-        return newEnumerator(context, client, arn, null);
+        return newEnumerator(context, client, resolveStreams(client, null), null);
     }
 
     @Override
     public SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> restoreEnumerator(
             SplitEnumeratorContext<ShardSplit> context, DynamoDbStreamsSourceEnumState state) {
-        // A restored job keeps reading the stream it checkpointed, even if the table has a newer
-        // one: its positions are sequence numbers of that stream.
-        return newEnumerator(context, clientFactory.create(awsConfig), state.getStreamArn(), state);
+        // A restored job keeps reading the streams it checkpointed, even if a table has a newer
+        // one: their positions are sequence numbers of those streams. Streams configured since
+        // are added.
+        StreamsClient client = clientFactory.create(awsConfig);
+        return newEnumerator(context, client, resolveStreams(client, state), state);
+    }
+
+    /**
+     * The configured streams by ARN, with their starting positions. A configured table that the
+     * restored state already reads (under any of its streams) is not resolved again.
+     */
+    private Map<String, StartingPosition> resolveStreams(
+            StreamsClient client, @Nullable DynamoDbStreamsSourceEnumState restored) {
+        Map<String, StartingPosition> streams = new LinkedHashMap<>();
+        for (String arn : streamArns) {
+            StartingPosition start = streamStartingPositions.getOrDefault(arn, startingPosition);
+            streams.put(arn, start);
+        }
+        for (String table : tableNames) {
+            StartingPosition start = streamStartingPositions.getOrDefault(table, startingPosition);
+            String arn = restored == null ? null : restoredStreamOf(restored, table);
+            streams.put(arn != null ? arn : client.resolveLatestStreamArn(table), start);
+        }
+        return streams;
+    }
+
+    @Nullable
+    private static String restoredStreamOf(DynamoDbStreamsSourceEnumState state, String table) {
+        for (StreamEnumState stream : state.getStreams()) {
+            if (table.equals(StreamArns.tableName(stream.getStreamArn()))) {
+                return stream.getStreamArn();
+            }
+        }
+        return null;
     }
 
     private DynamoDbStreamsSourceEnumerator newEnumerator(
             SplitEnumeratorContext<ShardSplit> context,
             StreamsClient client,
-            String arn,
+            Map<String, StartingPosition> streams,
             @Nullable DynamoDbStreamsSourceEnumState state) {
         return new DynamoDbStreamsSourceEnumerator(
                 context,
                 client,
-                arn,
+                streams,
                 new EnumeratorSettings(
                         startingPosition, config, bounded, deserializer.supportedStreamViewTypes()),
                 new LineageAffinityAssigner(),
@@ -167,9 +216,10 @@ public final class DynamoDbStreamsSource<T>
     @Override
     public String toString() {
         return "DynamoDbStreamsSource{"
-                + (streamArn != null ? "streamArn=" + streamArn : "tableName=" + tableName)
+                + (streamArns.isEmpty() ? "tableNames=" + tableNames : "streamArns=" + streamArns)
                 + ", startingPosition="
                 + startingPosition
+                + (streamStartingPositions.isEmpty() ? "" : " " + streamStartingPositions)
                 + ", bounded="
                 + bounded
                 + ", aws="

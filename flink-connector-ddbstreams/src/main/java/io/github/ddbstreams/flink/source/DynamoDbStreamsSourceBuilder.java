@@ -5,7 +5,13 @@ import io.github.ddbstreams.flink.format.DynamoDbStreamsDeserializer;
 import io.github.ddbstreams.flink.source.client.SdkStreamsClient;
 import io.github.ddbstreams.flink.source.client.StreamsClientFactory;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
@@ -13,8 +19,9 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 
 /**
- * Builds a {@link DynamoDbStreamsSource}. Exactly one of {@link #streamArn} and {@link #tableName}
- * is required; everything else has a default. {@link #build()} checks every setting and names the
+ * Builds a {@link DynamoDbStreamsSource}. The streams to read are required: stream ARNs ({@link
+ * #streamArn}, {@link #streamArns}) or table names ({@link #tableName}, {@link #tableNames}), not
+ * both; everything else has a default. {@link #build()} checks every setting and names the
  * offending one in its error.
  *
  * @param <T> the emitted type; when no {@link #deserializer} is set the source emits {@link
@@ -30,9 +37,10 @@ public final class DynamoDbStreamsSourceBuilder<T> {
 
     private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z0-9_.-]{3,255}");
 
-    private String streamArn;
-    private String tableName;
+    private List<String> streamArns = List.of();
+    private List<String> tableNames = List.of();
     private StartingPosition startingPosition = StartingPosition.latest();
+    private final Map<String, StartingPosition> streamStartingPositions = new LinkedHashMap<>();
     private DynamoDbStreamsDeserializer<T> deserializer;
     private AwsConfig awsConfig;
     private final Configuration config = new Configuration();
@@ -43,7 +51,16 @@ public final class DynamoDbStreamsSourceBuilder<T> {
 
     /** The stream to read, e.g. DescribeTable's {@code LatestStreamArn}. */
     public DynamoDbStreamsSourceBuilder<T> streamArn(String streamArn) {
-        this.streamArn = streamArn;
+        return streamArns(streamArn);
+    }
+
+    /**
+     * The streams to read, in one source: their shards are balanced over the subtasks together, and
+     * each record's {@link io.github.ddbstreams.flink.format.ChangeEvent#getStreamArn()} says which
+     * stream it came from. Replaces earlier {@link #streamArn} calls.
+     */
+    public DynamoDbStreamsSourceBuilder<T> streamArns(String... streamArns) {
+        this.streamArns = copyOf(streamArns);
         return this;
     }
 
@@ -52,13 +69,36 @@ public final class DynamoDbStreamsSourceBuilder<T> {
      * starts. A job restored from a checkpoint keeps reading the stream it checkpointed.
      */
     public DynamoDbStreamsSourceBuilder<T> tableName(String tableName) {
-        this.tableName = tableName;
+        return tableNames(tableName);
+    }
+
+    /**
+     * The tables whose current streams to read, in one source; see {@link #tableName} and {@link
+     * #streamArns}. Replaces earlier {@link #tableName} calls.
+     */
+    public DynamoDbStreamsSourceBuilder<T> tableNames(String... tableNames) {
+        this.tableNames = copyOf(tableNames);
         return this;
     }
 
-    /** Where a job without a checkpoint starts; default {@link StartingPosition#latest()}. */
+    /**
+     * Where a job without a checkpoint starts reading each stream that has no position of its own
+     * ({@link #startingPosition(String, StartingPosition)}); default {@link
+     * StartingPosition#latest()}.
+     */
     public DynamoDbStreamsSourceBuilder<T> startingPosition(StartingPosition startingPosition) {
         this.startingPosition = startingPosition;
+        return this;
+    }
+
+    /**
+     * Where one stream starts, overriding {@link #startingPosition(StartingPosition)} for it.
+     *
+     * @param streamArnOrTableName one of the {@link #streamArns} or {@link #tableNames} set
+     */
+    public DynamoDbStreamsSourceBuilder<T> startingPosition(
+            String streamArnOrTableName, StartingPosition startingPosition) {
+        streamStartingPositions.put(streamArnOrTableName, startingPosition);
         return this;
     }
 
@@ -116,6 +156,7 @@ public final class DynamoDbStreamsSourceBuilder<T> {
                     "startingPosition must not be null: use StartingPosition.latest(), "
                             + "trimHorizon() or atTimestamp(instant).");
         }
+        validateStreamStartingPositions();
         validatePositive(DynamoDbStreamsSourceOptions.SHARD_DISCOVERY_INTERVAL);
         validatePositive(DynamoDbStreamsSourceOptions.SHARD_FULL_LISTING_INTERVAL);
         validatePositive(DynamoDbStreamsSourceOptions.IDLE_POLL_INTERVAL);
@@ -160,9 +201,10 @@ public final class DynamoDbStreamsSourceBuilder<T> {
                         ? deserializer
                         : (DynamoDbStreamsDeserializer<T>) ChangeEventDeserializer.create();
         return new DynamoDbStreamsSource<>(
-                streamArn,
-                tableName,
+                streamArns,
+                tableNames,
                 startingPosition,
+                new LinkedHashMap<>(streamStartingPositions),
                 effectiveDeserializer,
                 awsConfig != null ? awsConfig : AwsConfig.builder().build(),
                 new Configuration(config),
@@ -172,34 +214,76 @@ public final class DynamoDbStreamsSourceBuilder<T> {
     }
 
     private void validateStreamChoice() {
-        if (streamArn == null && tableName == null) {
+        if (streamArns.isEmpty() && tableNames.isEmpty()) {
             throw new IllegalArgumentException(
                     "No stream to read: set streamArn(...) (DescribeTable's LatestStreamArn) or "
-                            + "tableName(...).");
+                            + "tableName(...), or streamArns(...) / tableNames(...) for several.");
         }
-        if (streamArn != null && tableName != null) {
+        if (!streamArns.isEmpty() && !tableNames.isEmpty()) {
             throw new IllegalArgumentException(
-                    "Both streamArn ("
-                            + streamArn
-                            + ") and tableName ("
-                            + tableName
-                            + ") are set: set only one.");
+                    "Both stream ARNs "
+                            + streamArns
+                            + " and table names "
+                            + tableNames
+                            + " are set: set only one kind.");
         }
-        if (streamArn != null && !STREAM_ARN.matcher(streamArn).matches()) {
-            throw new IllegalArgumentException(
-                    "streamArn '"
-                            + streamArn
-                            + "' is not a DynamoDB stream ARN. Expected "
-                            + "arn:aws:dynamodb:REGION:ACCOUNT:table/TABLE/stream/LABEL, as "
-                            + "DescribeTable's LatestStreamArn gives it.");
+        for (String streamArn : streamArns) {
+            if (streamArn == null || !STREAM_ARN.matcher(streamArn).matches()) {
+                throw new IllegalArgumentException(
+                        "streamArn '"
+                                + streamArn
+                                + "' is not a DynamoDB stream ARN. Expected "
+                                + "arn:aws:dynamodb:REGION:ACCOUNT:table/TABLE/stream/LABEL, as "
+                                + "DescribeTable's LatestStreamArn gives it.");
+            }
         }
-        if (tableName != null && !TABLE_NAME.matcher(tableName).matches()) {
-            throw new IllegalArgumentException(
-                    "tableName '"
-                            + tableName
-                            + "' is not a valid DynamoDB table name (3 to 255 characters of "
-                            + "letters, digits, '_', '-' and '.').");
+        for (String tableName : tableNames) {
+            if (tableName == null || !TABLE_NAME.matcher(tableName).matches()) {
+                throw new IllegalArgumentException(
+                        "tableName '"
+                                + tableName
+                                + "' is not a valid DynamoDB table name (3 to 255 characters of "
+                                + "letters, digits, '_', '-' and '.').");
+            }
         }
+        rejectDuplicates(streamArns, "stream ARN");
+        rejectDuplicates(tableNames, "table name");
+    }
+
+    private void validateStreamStartingPositions() {
+        List<String> streams = streamArns.isEmpty() ? tableNames : streamArns;
+        for (Map.Entry<String, StartingPosition> e : streamStartingPositions.entrySet()) {
+            if (!streams.contains(e.getKey())) {
+                throw new IllegalArgumentException(
+                        "startingPosition is set for '"
+                                + e.getKey()
+                                + "', which is not one of the streams to read "
+                                + streams
+                                + ".");
+            }
+            if (e.getValue() == null) {
+                throw new IllegalArgumentException(
+                        "startingPosition of '" + e.getKey() + "' must not be null.");
+            }
+        }
+    }
+
+    private static void rejectDuplicates(List<String> values, String what) {
+        Set<String> seen = new HashSet<>();
+        for (String value : values) {
+            if (!seen.add(value)) {
+                throw new IllegalArgumentException(
+                        "The " + what + " '" + value + "' is set twice: set each stream once.");
+            }
+        }
+    }
+
+    private static List<String> copyOf(String[] values) {
+        List<String> list = new ArrayList<>(values.length);
+        for (String value : values) {
+            list.add(value); // nulls are reported by build(), naming the setting
+        }
+        return list;
     }
 
     private void validatePositive(ConfigOption<Duration> option) {

@@ -33,6 +33,7 @@ class ChangeEventDeserializerTest {
 
         assertThat(event.getEventName()).isEqualTo(ChangeEvent.EventName.INSERT);
         assertThat(event.getStreamArn()).isEqualTo(STREAM_ARN);
+        assertThat(event.getTableName()).isEqualTo("Orders");
         assertThat(event.getShardId()).isEqualTo(SHARD_ID);
         assertThat(event.getSequenceNumber()).isEqualTo("100");
         assertThat(event.getEventId()).isEqualTo("evt-100");

@@ -18,9 +18,23 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * checkpoints of every released version stay readable; real bytes of each version are committed
  * under {@code src/test/resources/enum-state}.
  *
- * <p>Version 1 layout. Shard ids are written once, in a string table, without their common {@code
- * shardId-} prefix; nodes and positions refer to them by index. The first {@code nodeCount} entries
- * are the nodes' own ids, in node order.
+ * <p>Version 2 (current) holds several streams, each with the horizon up to which its shard graph
+ * forgot finished shards:
+ *
+ * <pre>
+ * int    streamCount
+ * streamCount x {
+ *   (version 1 layout below)
+ *   long forgottenUpToMillis (-1: none forgotten)
+ * }
+ * </pre>
+ *
+ * <p>Version 1 held one stream and no horizon: it restores as a state of that one stream, with
+ * nothing forgotten.
+ *
+ * <p>Version 1 layout, one stream. Shard ids are written once, in a string table, without their
+ * common {@code shardId-} prefix; nodes and positions refer to them by index. The first {@code
+ * nodeCount} entries are the nodes' own ids, in node order.
  *
  * <pre>
  * UTF    streamArn
@@ -38,13 +52,6 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * positionCount x { int shard string index, ShardPositionCodec }
  * long   jobStartMillis
  * bool   initialDiscoveryDone
- * </pre>
- *
- * <p>Version 2 (current) appends what the shard graph needs to forget shards safely:
- *
- * <pre>
- * (version 1 layout)
- * long   forgottenUpToMillis (-1: none forgotten)
  * </pre>
  */
 @Internal
@@ -70,6 +77,33 @@ public final class DynamoDbStreamsSourceEnumStateSerializer
 
     @Override
     public byte[] serialize(DynamoDbStreamsSourceEnumState state) throws IOException {
+        int shardCount = 0;
+        for (StreamEnumState stream : state.getStreams()) {
+            shardCount += stream.getShards().size();
+        }
+        // About 40 bytes per shard with DynamoDB's ids.
+        DataOutputSerializer out = new DataOutputSerializer(256 + shardCount * 48);
+        out.writeInt(state.getStreams().size());
+        for (StreamEnumState stream : state.getStreams()) {
+            writeStream(stream, out);
+            out.writeLong(stream.getForgottenUpToMillis());
+        }
+        return out.getCopyOfBuffer();
+    }
+
+    /**
+     * The version 1 writer (one stream, no horizon), kept so tests can compare it with committed
+     * version 1 bytes.
+     */
+    static byte[] serializeV1(StreamEnumState state) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        writeStream(state, out);
+        return out.getCopyOfBuffer();
+    }
+
+    /** One stream in the version 1 layout. */
+    private static void writeStream(StreamEnumState state, DataOutputSerializer out)
+            throws IOException {
         List<ShardNode> shards = state.getShards();
         Map<String, Integer> index = new HashMap<>(shards.size() * 2);
         List<String> strings = new ArrayList<>(shards.size());
@@ -86,8 +120,6 @@ public final class DynamoDbStreamsSourceEnumStateSerializer
             intern(shardId, index, strings);
         }
 
-        // About 40 bytes per shard with DynamoDB's ids.
-        DataOutputSerializer out = new DataOutputSerializer(256 + shards.size() * 48);
         out.writeUTF(state.getStreamArn());
         out.writeInt(strings.size());
         for (String s : strings) {
@@ -124,8 +156,6 @@ public final class DynamoDbStreamsSourceEnumStateSerializer
         }
         out.writeLong(state.getJobStartMillis());
         out.writeBoolean(state.isInitialDiscoveryDone());
-        out.writeLong(state.getForgottenUpToMillis());
-        return out.getCopyOfBuffer();
     }
 
     @Override
@@ -160,7 +190,32 @@ public final class DynamoDbStreamsSourceEnumStateSerializer
         return state;
     }
 
+    /** Version 1: one stream, which forgot nothing (version 1 never forgot shards). */
     private static DynamoDbStreamsSourceEnumState deserializeV1(DataInputDeserializer in)
+            throws IOException {
+        return new DynamoDbStreamsSourceEnumState(List.of(readStream(in, false)));
+    }
+
+    private static DynamoDbStreamsSourceEnumState deserializeV2(DataInputDeserializer in)
+            throws IOException {
+        int streamCount = checkCount(in.readInt(), "stream");
+        List<StreamEnumState> streams = new ArrayList<>(streamCount);
+        for (int i = 0; i < streamCount; i++) {
+            streams.add(readStream(in, true));
+        }
+        try {
+            return new DynamoDbStreamsSourceEnumState(streams);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("Corrupt enumerator state: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * One stream in the version 1 layout.
+     *
+     * @param withHorizon the layout is followed by the stream's forgetting horizon (version 2)
+     */
+    private static StreamEnumState readStream(DataInputDeserializer in, boolean withHorizon)
             throws IOException {
         String streamArn = in.readUTF();
         String[] strings = new String[checkCount(in.readInt(), "string")];
@@ -210,22 +265,9 @@ public final class DynamoDbStreamsSourceEnumStateSerializer
         }
         long jobStartMillis = in.readLong();
         boolean initialDiscoveryDone = in.readBoolean();
-        return new DynamoDbStreamsSourceEnumState(
-                streamArn, shards, positions, jobStartMillis, initialDiscoveryDone);
-    }
-
-    /** Version 2: version 1 followed by the forgetting horizon. */
-    private static DynamoDbStreamsSourceEnumState deserializeV2(DataInputDeserializer in)
-            throws IOException {
-        DynamoDbStreamsSourceEnumState v1 = deserializeV1(in);
-        long forgottenUpToMillis = in.readLong();
-        return new DynamoDbStreamsSourceEnumState(
-                v1.getStreamArn(),
-                v1.getShards(),
-                v1.getStartPositions(),
-                v1.getJobStartMillis(),
-                v1.isInitialDiscoveryDone(),
-                forgottenUpToMillis);
+        long horizon = withHorizon ? in.readLong() : -1;
+        return new StreamEnumState(
+                streamArn, shards, positions, jobStartMillis, initialDiscoveryDone, horizon);
     }
 
     private static void intern(String s, Map<String, Integer> index, List<String> strings) {

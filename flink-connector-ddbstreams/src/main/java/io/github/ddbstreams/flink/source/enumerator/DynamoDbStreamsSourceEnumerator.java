@@ -4,11 +4,12 @@ import io.github.ddbstreams.flink.source.StartingPosition;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
 import io.github.ddbstreams.flink.source.event.FinishedShardsCheckpointedEvent;
 import io.github.ddbstreams.flink.source.event.ShardsFinishedEvent;
-import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,13 +23,16 @@ import org.apache.flink.util.FlinkRuntimeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
-import software.amazon.awssdk.services.dynamodb.model.StreamStatus;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /**
- * Discovers shards and hands them to readers parent-before-child. Wiring only: lineage and
- * readiness live in {@link ShardGraph}, the choice of subtask in {@link ShardAssigner}, AWS calls
- * in {@link ShardDiscovery}.
+ * Discovers the shards of one or more streams and hands them to readers parent-before-child. Wiring
+ * only: each stream's lineage and readiness live in its {@link ShardGraph} (held with its discovery
+ * and positions in a {@link StreamShards}), the choice of subtask in {@link ShardAssigner}, AWS
+ * calls in {@link ShardDiscovery}. The assigner sees every stream's shards when it counts a
+ * subtask's load, so the shards of all streams are balanced together. One {@link
+ * DescribeStreamPacer} paces the DescribeStream calls of all streams, because the limit is per
+ * account and region, not per stream.
  *
  * <p>Threads: every method of this class runs on the coordinator thread, including the handlers of
  * {@code callAsync}; only the callables (listing, iterator lookups) run on the worker thread, and
@@ -40,31 +44,19 @@ public final class DynamoDbStreamsSourceEnumerator
     private static final Logger LOG =
             LoggerFactory.getLogger(DynamoDbStreamsSourceEnumerator.class);
 
-    /**
-     * Incremental listings re-list the shards created in this last stretch before the newest known
-     * shard: cheap (a page), and it catches shards whose ids sort before a same-moment sibling.
-     */
-    static final long LISTING_OVERLAP_MILLIS = 60_000;
+    static final long LISTING_OVERLAP_MILLIS = StreamShards.LISTING_OVERLAP_MILLIS;
 
     private final SplitEnumeratorContext<ShardSplit> context;
     private final StreamsClient client;
     private final EnumeratorSettings settings;
     private final ShardAssigner assigner;
-    private final ShardGraph graph;
-    private final ShardDiscovery discovery;
     private final EnumeratorMetrics metrics;
-    private final String streamArn;
 
-    /** Positions of unassigned shards that do not start at the default position. */
-    private final Map<String, ShardPosition> startPositions;
-
-    private final long jobStartMillis;
-    private boolean initialDiscoveryDone;
-    private long lastCompleteListingMillis;
-    private boolean streamDisabled;
+    /** By stream ARN, in the order the streams were restored, then configured. */
+    private final Map<String, StreamShards> streams = new LinkedHashMap<>();
 
     /**
-     * Every shard to read is finished (bounded mode, or a disabled stream with FINISH); a partial
+     * Every shard to read is finished (bounded mode, or disabled streams with FINISH); a partial
      * failover may undo it.
      */
     private boolean allRead;
@@ -72,10 +64,8 @@ public final class DynamoDbStreamsSourceEnumerator
     /** Subtasks told that no more splits come; Flink forgets it when a subtask restarts. */
     private final Set<Integer> noMoreSplitsSent = new HashSet<>();
 
+    /** Keyed by split id, which names the stream and the shard. */
     private final UnconfirmedFinishes unconfirmedFinishes = new UnconfirmedFinishes();
-
-    /** Forgotten shards seen again in listings, as far as logged. */
-    private long relistedLogged;
 
     /**
      * Failed subtasks that will register again with their restored splits. Shards whose lineage is
@@ -83,6 +73,7 @@ public final class DynamoDbStreamsSourceEnumerator
      */
     private final Set<Integer> awaitedSubtasks = new HashSet<>();
 
+    /** An enumerator of one stream, from {@code settings}' starting position. */
     public DynamoDbStreamsSourceEnumerator(
             SplitEnumeratorContext<ShardSplit> context,
             StreamsClient client,
@@ -109,149 +100,173 @@ public final class DynamoDbStreamsSourceEnumerator
             ShardAssigner assigner,
             @Nullable DynamoDbStreamsSourceEnumState restored,
             DescribeStreamPacer.Clock pacingClock) {
+        this(
+                context,
+                client,
+                Map.of(streamArn, settings.startingPosition()),
+                settings,
+                assigner,
+                restored,
+                pacingClock);
+    }
+
+    /**
+     * @param startingPositions the streams to read, by ARN, with the position each starts from if
+     *     the restored state does not have it yet. Streams of the restored state are read on even
+     *     if not named here (their positions are in the state), from {@code settings}' starting
+     *     position if their first listing had not been applied.
+     */
+    public DynamoDbStreamsSourceEnumerator(
+            SplitEnumeratorContext<ShardSplit> context,
+            StreamsClient client,
+            Map<String, StartingPosition> startingPositions,
+            EnumeratorSettings settings,
+            ShardAssigner assigner,
+            @Nullable DynamoDbStreamsSourceEnumState restored) {
+        this(
+                context,
+                client,
+                startingPositions,
+                settings,
+                assigner,
+                restored,
+                DescribeStreamPacer.Clock.SYSTEM);
+    }
+
+    /** With the clock that paces DescribeStream calls; tests simulate it. */
+    DynamoDbStreamsSourceEnumerator(
+            SplitEnumeratorContext<ShardSplit> context,
+            StreamsClient client,
+            Map<String, StartingPosition> startingPositions,
+            EnumeratorSettings settings,
+            ShardAssigner assigner,
+            @Nullable DynamoDbStreamsSourceEnumState restored,
+            DescribeStreamPacer.Clock pacingClock) {
         this.context = context;
         this.client = client;
-        this.streamArn = streamArn;
         this.settings = settings;
         this.assigner = assigner;
-        this.discovery =
-                new ShardDiscovery(
-                        client,
-                        streamArn,
-                        new DescribeStreamPacer(
-                                settings.describeStreamCallsPerSecond(),
-                                settings.retryInitialBackoffMillis(),
-                                settings.retryMaxBackoffMillis(),
-                                pacingClock));
-        this.metrics = new EnumeratorMetrics(context.metricGroup(), discovery);
-        if (restored == null) {
-            this.graph = new ShardGraph(settings.retentionMillis());
-            this.startPositions = new HashMap<>();
-            this.jobStartMillis = System.currentTimeMillis();
-            this.initialDiscoveryDone = false;
-        } else {
-            this.graph =
-                    ShardGraph.restore(
-                            restored.getShards(),
-                            restored.getForgottenUpToMillis(),
-                            settings.retentionMillis());
-            this.startPositions = new HashMap<>(restored.getStartPositions());
-            this.jobStartMillis = restored.getJobStartMillis();
-            this.initialDiscoveryDone = restored.isInitialDiscoveryDone();
+        DescribeStreamPacer pacer =
+                new DescribeStreamPacer(
+                        settings.describeStreamCallsPerSecond(),
+                        settings.retryInitialBackoffMillis(),
+                        settings.retryMaxBackoffMillis(),
+                        pacingClock);
+        if (restored != null) {
+            for (StreamEnumState state : restored.getStreams()) {
+                String arn = state.getStreamArn();
+                StartingPosition start =
+                        startingPositions.getOrDefault(arn, settings.startingPosition());
+                streams.put(arn, new StreamShards(client, arn, start, settings, pacer, state));
+            }
         }
+        startingPositions.forEach(
+                (arn, start) -> {
+                    if (!streams.containsKey(arn)) {
+                        if (restored != null) {
+                            LOG.info(
+                                    "Stream {} is not in the restored state: reading it from {}",
+                                    arn,
+                                    start);
+                        }
+                        streams.put(
+                                arn, new StreamShards(client, arn, start, settings, pacer, null));
+                    }
+                });
+        if (streams.isEmpty()) {
+            throw new IllegalArgumentException("No stream to read");
+        }
+        List<ShardDiscovery> discoveries = new ArrayList<>();
+        streams.values().forEach(stream -> discoveries.add(stream.discovery));
+        this.metrics = new EnumeratorMetrics(context.metricGroup(), discoveries, pacer);
     }
 
     @Override
     public void start() {
-        if (!initialDiscoveryDone) {
-            StartingPosition start = settings.startingPosition();
-            context.callAsync(() -> discovery.initialListing(start), this::onInitialDiscovery);
-        }
         long interval = settings.discoveryIntervalMillis();
         long fullListingInterval = settings.fullListingIntervalMillis();
-        context.callAsync(
-                () -> discovery.periodicListing(fullListingInterval),
-                this::onListing,
-                initialDiscoveryDone ? 0 : interval,
-                interval);
+        for (StreamShards stream : streams.values()) {
+            ShardDiscovery discovery = stream.discovery;
+            if (!stream.initialDiscoveryDone()) {
+                StartingPosition start = stream.startingPosition;
+                context.callAsync(
+                        () -> discovery.initialListing(start),
+                        (result, error) -> onInitialDiscovery(stream, result, error));
+            }
+        }
+        // Registered after the initial listings, in stream order: periodic callable i lists
+        // stream i (tests rely on it).
+        for (StreamShards stream : streams.values()) {
+            ShardDiscovery discovery = stream.discovery;
+            context.callAsync(
+                    () -> discovery.periodicListing(fullListingInterval),
+                    (listing, error) -> onListing(stream, listing, error),
+                    stream.initialDiscoveryDone() ? 0 : interval,
+                    interval);
+        }
     }
 
     // ---------------------------------------------------------------- coordinator-thread handlers
 
-    private void onInitialDiscovery(ShardDiscovery.InitialListing result, Throwable error) {
+    private void onInitialDiscovery(
+            StreamShards stream, ShardDiscovery.InitialListing result, Throwable error) {
         if (error != null) {
-            throw new FlinkRuntimeException(describeListingFailure(error), error);
+            throw new FlinkRuntimeException(describeListingFailure(stream, error), error);
         }
-        checkViewType(result.listing.viewType);
+        checkViewType(stream, result.listing.viewType);
         long now = System.currentTimeMillis();
-        StartingPosition.Kind kind = settings.startingPosition().getKind();
-        graph.addShards(result.listing.shards, true, now);
-        if (kind == StartingPosition.Kind.LATEST) {
-            // Shards closed before the start hold nothing after it.
-            for (DiscoveredShard shard : result.listing.shards) {
-                if (shard.isClosed()) {
-                    graph.markFinished(shard.getShardId(), -1);
-                }
-            }
-        }
-        startPositions.putAll(result.latestPositions);
-        initialDiscoveryDone = true;
-        forgetExpiredShards(now);
+        stream.applyInitialListing(result, now);
+        forgetExpiredShards(stream, now);
         LOG.info(
                 "Stream {}: {} shards found at start, starting position {}",
-                streamArn,
+                stream.streamArn,
                 result.listing.shards.size(),
-                settings.startingPosition());
-        afterListing(result.listing, now);
+                stream.startingPosition);
+        afterListing(stream, result.listing, now);
     }
 
-    private void onListing(ShardDiscovery.Listing listing, Throwable error) {
+    private void onListing(StreamShards stream, ShardDiscovery.Listing listing, Throwable error) {
         if (error != null) {
             if (isMissingStream(error)) {
-                throw new FlinkRuntimeException(describeListingFailure(error), error);
+                throw new FlinkRuntimeException(describeListingFailure(stream, error), error);
             }
             LOG.warn(
                     "Shard discovery of stream {} failed; will retry: {}",
-                    streamArn,
+                    stream.streamArn,
                     error.toString());
             return;
         }
-        if (!initialDiscoveryDone) {
+        if (!stream.initialDiscoveryDone()) {
             return; // the initial discovery decides starting positions first
         }
         long now = System.currentTimeMillis();
-        List<String> added = graph.addShards(listing.shards, listing.complete, now);
+        List<String> added = stream.graph.addShards(listing.shards, listing.complete, now);
         if (!added.isEmpty()) {
-            LOG.info("Stream {}: discovered {} new shards", streamArn, added.size());
+            LOG.info("Stream {}: discovered {} new shards", stream.streamArn, added.size());
         }
         if (listing.complete) {
-            forgetExpiredShards(now);
+            forgetExpiredShards(stream, now);
         }
-        afterListing(listing, now);
+        afterListing(stream, listing, now);
     }
 
-    /** After a complete listing: drops shards that can no longer matter, so state stays bounded. */
-    private void forgetExpiredShards(long now) {
+    private void forgetExpiredShards(StreamShards stream, long now) {
         // A finish no completed checkpoint holds may still be taken back: keep those shards.
-        int forgotten = graph.forgetExpired(now, unconfirmedFinishes::contains);
-        if (forgotten > 0) {
-            LOG.info(
-                    "Stream {}: forgot {} finished shards past retention; {} shards remain",
-                    streamArn,
-                    forgotten,
-                    graph.size());
-        }
-        long relisted = graph.forgottenRelistedCount() - relistedLogged;
-        relistedLogged += relisted;
-        if (relisted > 0) {
-            LOG.warn(
-                    "Stream {}: a listing returned {} shards that were read and forgotten "
-                            + "before; they are not read again",
-                    streamArn,
-                    relisted);
-        }
+        stream.forgetExpiredShards(
+                now,
+                shardId ->
+                        unconfirmedFinishes.contains(ShardSplit.idOf(stream.streamArn, shardId)));
     }
 
-    private void afterListing(ShardDiscovery.Listing listing, long now) {
-        boolean disabled =
-                listing.status == null
-                        ? streamDisabled
-                        : listing.status == StreamStatus.DISABLED
-                                || listing.status == StreamStatus.DISABLING;
-        if (disabled && !streamDisabled) {
+    private void afterListing(StreamShards stream, ShardDiscovery.Listing listing, long now) {
+        if (stream.afterListing(listing, now)) {
             LOG.warn(
                     "Stream {} is {}: its shards are read to their ends, then the source {} "
                             + "(source.on-stream-disabled)",
-                    streamArn,
+                    stream.streamArn,
                     listing.status,
                     settings.finishWhenDisabled() ? "finishes" : "keeps running idle");
         }
-        streamDisabled = disabled;
-        if (listing.complete) {
-            lastCompleteListingMillis = now;
-        }
-        discovery.publishCursor(
-                graph.listingCursor(LISTING_OVERLAP_MILLIS), lastCompleteListingMillis);
         assignReadyShards();
     }
 
@@ -272,22 +287,34 @@ public final class DynamoDbStreamsSourceEnumerator
             LOG.warn("Ignoring unknown event {} from subtask {}", event, subtaskId);
             return;
         }
-        for (String shardId : ((ShardsFinishedEvent) event).shardIds()) {
-            List<String> children = graph.markFinished(shardId, subtaskId);
-            unconfirmedFinishes.reported(shardId, subtaskId);
+        for (String splitId : ((ShardsFinishedEvent) event).splitIds()) {
+            StreamShards stream = streams.get(ShardSplit.streamArnOf(splitId));
+            if (stream == null) {
+                LOG.warn(
+                        "Subtask {} finished {}, a shard of no stream read here",
+                        subtaskId,
+                        splitId);
+                continue;
+            }
+            String shardId = ShardSplit.shardIdOf(splitId);
+            List<String> children = stream.graph.markFinished(shardId, subtaskId);
+            unconfirmedFinishes.reported(splitId, subtaskId);
             if (children.isEmpty()
-                    && graph.contains(shardId) // a forgotten shard's children are known
-                    && !isOutOfBoundedScope(shardId)) {
-                lookUpChildren(shardId);
+                    && stream.graph.contains(shardId) // a forgotten shard's children are known
+                    && !stream.isOutOfBoundedScope(shardId)) {
+                lookUpChildren(stream, shardId);
             }
         }
         assignReadyShards();
     }
 
     /** Asks for a finished shard's children at once, so rollover latency is not the interval. */
-    private void lookUpChildren(String parentShardId) {
-        String cursor = graph.listingCursor(LISTING_OVERLAP_MILLIS);
-        context.callAsync(() -> discovery.childrenOf(parentShardId, cursor), this::onListing);
+    private void lookUpChildren(StreamShards stream, String parentShardId) {
+        String cursor = stream.graph.listingCursor(LISTING_OVERLAP_MILLIS);
+        ShardDiscovery discovery = stream.discovery;
+        context.callAsync(
+                () -> discovery.childrenOf(parentShardId, cursor),
+                (listing, error) -> onListing(stream, listing, error));
     }
 
     /**
@@ -299,20 +326,18 @@ public final class DynamoDbStreamsSourceEnumerator
         // Finishes the subtask reported after that checkpoint are undone there: the restored
         // reader reads those shards again, or re-reports them from its restored finished markers.
         // Until it does, their children must wait, or they would be read before their parent.
-        for (String shardId : unconfirmedFinishes.takeBack(subtaskId)) {
-            LOG.info("Finish of shard {} undone by the failover of subtask {}", shardId, subtaskId);
-            graph.reopenFinished(shardId, subtaskId);
+        for (String splitId : unconfirmedFinishes.takeBack(subtaskId)) {
+            StreamShards stream = streams.get(ShardSplit.streamArnOf(splitId));
+            LOG.info("Finish of {} undone by the failover of subtask {}", splitId, subtaskId);
+            stream.graph.reopenFinished(ShardSplit.shardIdOf(splitId), subtaskId);
             allRead = false;
         }
         for (ShardSplit split : splits) {
-            if (split.isFinishedMarker()
-                    || graph.status(split.getShardId()) != ShardStatus.ASSIGNED) {
-                continue;
+            StreamShards stream = streams.get(split.getStreamArn());
+            if (stream != null && stream.takeBack(split)) {
+                LOG.info("Shard {} returned by failed subtask {}", split.splitId(), subtaskId);
+                allRead = false;
             }
-            LOG.info("Shard {} returned by failed subtask {}", split.getShardId(), subtaskId);
-            graph.markUnassigned(split.getShardId());
-            startPositions.put(split.getShardId(), split.getPosition());
-            allRead = false;
         }
         noMoreSplitsSent.remove(subtaskId);
         if (!context.registeredReaders().containsKey(subtaskId)) {
@@ -327,84 +352,69 @@ public final class DynamoDbStreamsSourceEnumerator
         ShardAssigner.AssignmentContext assignmentContext =
                 new ShardAssigner.AssignmentContext() {
                     @Override
-                    public java.util.Collection<Integer> registeredSubtasks() {
+                    public Collection<Integer> registeredSubtasks() {
                         return context.registeredReaders().keySet();
                     }
 
                     @Override
                     public int assignedShardCount(int subtask) {
-                        return graph.assignedCount(subtask);
+                        int count = 0;
+                        for (StreamShards stream : streams.values()) {
+                            count += stream.graph.assignedCount(subtask);
+                        }
+                        return count;
                     }
                 };
-        for (String shardId : graph.readyShards()) {
-            if (isOutOfBoundedScope(shardId)) {
-                continue;
+        assign:
+        for (StreamShards stream : streams.values()) {
+            for (String shardId : stream.readyShards()) {
+                if (stream.isOutOfBoundedScope(shardId)) {
+                    continue;
+                }
+                int preferred = stream.graph.preferredSubtask(shardId);
+                if (awaitedSubtasks.contains(preferred)) {
+                    continue;
+                }
+                int subtask = assigner.selectSubtask(shardId, preferred, assignmentContext);
+                if (subtask < 0) {
+                    break assign; // no reader registered yet
+                }
+                assignment
+                        .computeIfAbsent(subtask, k -> new ArrayList<>())
+                        .add(stream.assign(shardId, subtask));
             }
-            int preferred = graph.preferredSubtask(shardId);
-            if (awaitedSubtasks.contains(preferred)) {
-                continue;
-            }
-            int subtask = assigner.selectSubtask(shardId, preferred, assignmentContext);
-            if (subtask < 0) {
-                break; // no reader registered yet
-            }
-            ShardPosition position = startPositions.remove(shardId);
-            if (position == null) {
-                position = defaultPosition();
-            }
-            graph.markAssigned(shardId, subtask);
-            assignment
-                    .computeIfAbsent(subtask, k -> new ArrayList<>())
-                    .add(new ShardSplit(streamArn, shardId, graph.parent(shardId), position));
         }
         if (!assignment.isEmpty()) {
             LOG.debug("Assigning {}", assignment);
             context.assignSplits(new SplitsAssignment<>(assignment));
         }
-        metrics.update(graph);
+        metrics.update(graphs());
         signalNoMoreSplitsIfAllRead();
     }
 
-    private ShardPosition defaultPosition() {
-        StartingPosition start = settings.startingPosition();
-        if (start.getKind() == StartingPosition.Kind.AT_TIMESTAMP) {
-            return ShardPosition.atTimestamp(start.getTimestamp().toEpochMilli());
-        }
-        // TRIM_HORIZON; and for LATEST, shards created after the start are read from the start.
-        return ShardPosition.trimHorizon();
-    }
-
-    /** In bounded mode, shards created after the job started are not read. */
-    private boolean isOutOfBoundedScope(String shardId) {
-        if (!settings.bounded()) {
-            return false;
-        }
-        long created = graph.creationTimeMillis(shardId);
-        return created > jobStartMillis;
+    private List<ShardGraph> graphs() {
+        List<ShardGraph> graphs = new ArrayList<>(streams.size());
+        streams.values().forEach(stream -> graphs.add(stream.graph));
+        return graphs;
     }
 
     /**
-     * Ends the readers when nothing is left to read: in bounded mode once every shard created
-     * before the job start is finished, and for a disabled stream (if so configured) once every
-     * shard is finished, since a disabled stream gets no new shards.
+     * Ends the readers when nothing is left to read in any stream: in bounded mode once every shard
+     * created before the job start is finished, and for disabled streams (if so configured) once
+     * every shard is finished, since a disabled stream gets no new shards.
      */
     private void signalNoMoreSplitsIfAllRead() {
-        boolean finishDisabled = streamDisabled && settings.finishWhenDisabled();
-        if (!(settings.bounded() || finishDisabled) || !initialDiscoveryDone) {
-            return;
-        }
         if (!allRead) {
-            for (ShardNode node : graph.snapshot()) {
-                if (node.getStatus() != ShardStatus.FINISHED
-                        && !isOutOfBoundedScope(node.getShardId())) {
+            for (StreamShards stream : streams.values()) {
+                if (!stream.allRead(settings.finishWhenDisabled())) {
                     return;
                 }
             }
             allRead = true;
             LOG.info(
-                    "Stream {}: every shard to read is finished ({}); ending the readers",
-                    streamArn,
-                    settings.bounded() ? "bounded read" : "stream disabled");
+                    "Every shard to read is finished in {} stream(s) ({}); ending the readers",
+                    streams.size(),
+                    settings.bounded() ? "bounded read" : "streams disabled");
         }
         for (int subtask : context.registeredReaders().keySet()) {
             if (noMoreSplitsSent.add(subtask)) {
@@ -418,23 +428,19 @@ public final class DynamoDbStreamsSourceEnumerator
     @Override
     public DynamoDbStreamsSourceEnumState snapshotState(long checkpointId) {
         unconfirmedFinishes.snapshotTaken(checkpointId);
-        return new DynamoDbStreamsSourceEnumState(
-                streamArn,
-                new ArrayList<>(graph.snapshot()),
-                new HashMap<>(startPositions),
-                jobStartMillis,
-                initialDiscoveryDone,
-                graph.forgottenUpToMillis());
+        List<StreamEnumState> states = new ArrayList<>(streams.size());
+        streams.values().forEach(stream -> states.add(stream.snapshot()));
+        return new DynamoDbStreamsSourceEnumState(states);
     }
 
     @Override
     public void notifyCheckpointComplete(long checkpointId) {
         Map<Integer, List<String>> acks = unconfirmedFinishes.checkpointCompleted(checkpointId);
         acks.forEach(
-                (subtask, shardIds) -> {
+                (subtask, splitIds) -> {
                     if (subtask >= 0 && context.registeredReaders().containsKey(subtask)) {
                         context.sendEventToSourceReader(
-                                subtask, new FinishedShardsCheckpointedEvent(shardIds));
+                                subtask, new FinishedShardsCheckpointedEvent(splitIds));
                     }
                 });
     }
@@ -451,7 +457,7 @@ public final class DynamoDbStreamsSourceEnumerator
 
     // ---------------------------------------------------------------- helpers
 
-    private void checkViewType(@Nullable StreamViewType viewType) {
+    private void checkViewType(StreamShards stream, @Nullable StreamViewType viewType) {
         Set<StreamViewType> supported = settings.supportedViewTypes();
         if (viewType != null && !supported.isEmpty() && !supported.contains(viewType)) {
             throw new FlinkRuntimeException(
@@ -460,7 +466,7 @@ public final class DynamoDbStreamsSourceEnumerator
                                     + "of %s. Change the table's StreamSpecification "
                                     + "(StreamViewType), or use a deserializer (or SQL "
                                     + "'changelog.mode') that works with %s.",
-                            streamArn, viewType, supported, viewType));
+                            stream.streamArn, viewType, supported, viewType));
         }
     }
 
@@ -469,14 +475,14 @@ public final class DynamoDbStreamsSourceEnumerator
                 || error.getCause() instanceof ResourceNotFoundException;
     }
 
-    private String describeListingFailure(Throwable error) {
+    private static String describeListingFailure(StreamShards stream, Throwable error) {
         if (isMissingStream(error)) {
             return "DynamoDB stream "
-                    + streamArn
+                    + stream.streamArn
                     + " does not exist or is not readable with the configured credentials and "
                     + "region. Check the stream ARN (DescribeTable's LatestStreamArn) and the "
                     + "region.";
         }
-        return "Could not list the shards of DynamoDB stream " + streamArn + ": " + error;
+        return "Could not list the shards of DynamoDB stream " + stream.streamArn + ": " + error;
     }
 }

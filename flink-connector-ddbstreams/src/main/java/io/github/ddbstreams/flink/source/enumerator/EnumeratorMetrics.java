@@ -1,34 +1,67 @@
 package io.github.ddbstreams.flink.source.enumerator;
 
+import java.util.Collection;
+import java.util.List;
 import org.apache.flink.metrics.MetricGroup;
 
 /**
  * The enumerator's gauges, in a {@code dynamodbStreams} group of its metric group. Shard counts are
  * published by the coordinator thread after each change ({@link #update}), because the metric
- * reporter thread must not read the (not thread-safe) shard graph.
+ * reporter thread must not read the (not thread-safe) shard graph. A source that reads several
+ * streams publishes totals over all of them (discovery duration: the longest of the last listings;
+ * throttled DescribeStream calls: those of the pacer all streams share).
  */
 final class EnumeratorMetrics {
     private volatile int shardsAssigned;
     private volatile int shardsReady;
     private volatile int shardsPendingOnParent;
     private volatile int shardsFinished;
+    private final DescribeStreamPacer pacer;
 
-    EnumeratorMetrics(MetricGroup parent, ShardDiscovery discovery) {
+    /**
+     * @param pacer the one pacer of all the discoveries' DescribeStream calls
+     */
+    EnumeratorMetrics(
+            MetricGroup parent, Collection<ShardDiscovery> discoveries, DescribeStreamPacer pacer) {
+        this.pacer = pacer;
         MetricGroup group = parent.addGroup("dynamodbStreams");
         group.gauge("shardsAssigned", () -> shardsAssigned);
         group.gauge("shardsReady", () -> shardsReady);
         group.gauge("shardsPendingOnParent", () -> shardsPendingOnParent);
         group.gauge("shardsFinished", () -> shardsFinished);
-        group.gauge("discoveryDurationMillis", discovery::lastListingDurationMillis);
-        group.gauge("describeStreamCalls", discovery::describeStreamCalls);
-        group.gauge("describeStreamThrottled", discovery::throttledDescribeStreamCalls);
+        group.gauge(
+                "discoveryDurationMillis",
+                () ->
+                        discoveries.stream()
+                                .mapToLong(ShardDiscovery::lastListingDurationMillis)
+                                .max()
+                                .orElse(0));
+        group.gauge(
+                "describeStreamCalls",
+                () -> discoveries.stream().mapToLong(ShardDiscovery::describeStreamCalls).sum());
+        // From the shared pacer itself: a sum over the discoveries would count it once per stream.
+        group.gauge("describeStreamThrottled", pacer::throttledCalls);
     }
 
     void update(ShardGraph graph) {
-        shardsAssigned = graph.count(ShardStatus.ASSIGNED);
-        shardsReady = graph.readyCount();
-        shardsPendingOnParent = graph.count(ShardStatus.UNASSIGNED) - shardsReady;
-        shardsFinished = graph.count(ShardStatus.FINISHED);
+        update(List.of(graph));
+    }
+
+    void update(Collection<ShardGraph> graphs) {
+        int assigned = 0;
+        int ready = 0;
+        int unassigned = 0;
+        int finished = 0;
+        for (ShardGraph graph : graphs) {
+            assigned += graph.count(ShardStatus.ASSIGNED);
+            ready += graph.readyCount();
+            unassigned += graph.count(ShardStatus.UNASSIGNED);
+            finished += graph.count(ShardStatus.FINISHED);
+        }
+        shardsAssigned = assigned;
+        shardsReady = ready;
+        shardsPendingOnParent = unassigned - ready;
+        shardsFinished = finished;
     }
 
     int shardsAssigned() {
@@ -45,5 +78,9 @@ final class EnumeratorMetrics {
 
     int shardsFinished() {
         return shardsFinished;
+    }
+
+    long describeStreamThrottled() {
+        return pacer.throttledCalls();
     }
 }

@@ -135,10 +135,6 @@ final class ShardDiscovery {
         return describeStreamCalls.get();
     }
 
-    long throttledDescribeStreamCalls() {
-        return pacer.throttledCalls();
-    }
-
     /** Every shard of the stream, all pages. */
     Listing listAll() {
         return listAfter(null);

@@ -12,18 +12,19 @@ import org.apache.flink.api.connector.source.SourceEvent;
 public final class FinishedShardsCheckpointedEvent implements SourceEvent {
     private static final long serialVersionUID = 1L;
 
-    private final List<String> shardIds;
+    /** Split ids ({@link io.github.ddbstreams.flink.source.split.ShardSplit#splitId()}). */
+    private final List<String> splitIds;
 
-    public FinishedShardsCheckpointedEvent(List<String> shardIds) {
-        this.shardIds = List.copyOf(shardIds);
+    public FinishedShardsCheckpointedEvent(List<String> splitIds) {
+        this.splitIds = List.copyOf(splitIds);
     }
 
-    public List<String> shardIds() {
-        return shardIds;
+    public List<String> splitIds() {
+        return splitIds;
     }
 
     @Override
     public String toString() {
-        return "FinishedShardsCheckpointedEvent" + shardIds;
+        return "FinishedShardsCheckpointedEvent" + splitIds;
     }
 }

@@ -13,18 +13,19 @@ import org.apache.flink.api.connector.source.SourceEvent;
 public final class ShardsFinishedEvent implements SourceEvent {
     private static final long serialVersionUID = 1L;
 
-    private final List<String> shardIds;
+    /** Split ids ({@link io.github.ddbstreams.flink.source.split.ShardSplit#splitId()}). */
+    private final List<String> splitIds;
 
-    public ShardsFinishedEvent(List<String> shardIds) {
-        this.shardIds = List.copyOf(shardIds);
+    public ShardsFinishedEvent(List<String> splitIds) {
+        this.splitIds = List.copyOf(splitIds);
     }
 
-    public List<String> shardIds() {
-        return shardIds;
+    public List<String> splitIds() {
+        return splitIds;
     }
 
     @Override
     public String toString() {
-        return "ShardsFinishedEvent" + shardIds;
+        return "ShardsFinishedEvent" + splitIds;
     }
 }

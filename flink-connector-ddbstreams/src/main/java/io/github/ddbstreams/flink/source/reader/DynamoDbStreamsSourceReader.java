@@ -82,8 +82,8 @@ public final class DynamoDbStreamsSourceReader<T>
     @Override
     public void handleSourceEvents(SourceEvent event) {
         if (event instanceof FinishedShardsCheckpointedEvent) {
-            for (String shardId : ((FinishedShardsCheckpointedEvent) event).shardIds()) {
-                finishedMarkers.remove(shardId);
+            for (String splitId : ((FinishedShardsCheckpointedEvent) event).splitIds()) {
+                finishedMarkers.remove(splitId);
             }
         } else {
             super.handleSourceEvents(event);

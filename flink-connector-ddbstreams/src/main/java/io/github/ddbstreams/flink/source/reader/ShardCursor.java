@@ -96,6 +96,10 @@ final class ShardCursor {
         return split.getShardId();
     }
 
+    String splitId() {
+        return split.splitId();
+    }
+
     /** True while the shard has emitted nothing and still reads from a LATEST iterator. */
     boolean isUnpositionedLatest() {
         return lastSequenceNumber == null

@@ -88,7 +88,7 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
         if (due.size() == 1 || settings.maxConcurrentPolls() == 1) {
             for (ShardCursor cursor : due) {
                 if (poll(cursor, records)) {
-                    finished.add(cursor.shardId());
+                    finished.add(cursor.splitId());
                     metrics.shardFinished(cursor);
                 } else {
                     cursors.addLast(cursor);
@@ -126,7 +126,7 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
             ShardCursor cursor = due.get(i);
             try {
                 if (results.get(i).get()) {
-                    finished.add(cursor.shardId());
+                    finished.add(cursor.splitId());
                     metrics.shardFinished(cursor);
                     continue;
                 }
@@ -252,7 +252,7 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
             elements.add(ShardElement.latestIterator(next));
         }
         if (elements != null) {
-            out.put(cursor.shardId(), elements);
+            out.put(cursor.splitId(), elements);
         }
         cursor.updateLag(records, System.currentTimeMillis());
         if (!records.isEmpty()) {

@@ -1,5 +1,6 @@
 package io.github.ddbstreams.flink.source.split;
 
+import io.github.ddbstreams.flink.format.StreamArns;
 import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
@@ -15,6 +16,8 @@ import org.apache.flink.api.connector.source.SourceSplit;
  */
 @Internal
 public final class ShardSplit implements SourceSplit {
+
+    private static final char SPLIT_ID_SEPARATOR = '/';
 
     private final String streamArn;
     private final String shardId;
@@ -43,10 +46,32 @@ public final class ShardSplit implements SourceSplit {
         this(streamArn, shardId, parentShardId, position, false);
     }
 
-    /** The split id is the shard id: shard ids are unique within a stream. */
+    /**
+     * The split id: {@code STREAM_ARN/SHARD_ID} (see {@link #idOf}). Shard ids are unique only
+     * within a stream, and one source may read several streams.
+     */
     @Override
     public String splitId() {
-        return shardId;
+        return idOf(streamArn, shardId);
+    }
+
+    /**
+     * The split id of a shard of a stream. Shard ids contain no '/', so the last '/' separates the
+     * stream ARN from the shard id; the id reads as the shard's resource path.
+     */
+    public static String idOf(String streamArn, String shardId) {
+        return streamArn + SPLIT_ID_SEPARATOR + shardId;
+    }
+
+    /** The shard id part of a {@link #splitId()}. */
+    public static String shardIdOf(String splitId) {
+        return splitId.substring(splitId.lastIndexOf(SPLIT_ID_SEPARATOR) + 1);
+    }
+
+    /** The stream ARN part of a {@link #splitId()}, or "" if it has none. */
+    public static String streamArnOf(String splitId) {
+        int separator = splitId.lastIndexOf(SPLIT_ID_SEPARATOR);
+        return separator < 0 ? "" : splitId.substring(0, separator);
     }
 
     public String getStreamArn() {
@@ -99,6 +124,8 @@ public final class ShardSplit implements SourceSplit {
     @Override
     public String toString() {
         return "ShardSplit{"
+                + StreamArns.tableName(streamArn)
+                + "/"
                 + shardId
                 + (parentShardId == null ? "" : ", parent=" + parentShardId)
                 + ", "

@@ -61,6 +61,6 @@ public final class ShardSplitState {
 
     @Override
     public String toString() {
-        return "ShardSplitState{" + split.getShardId() + ", " + position + "}";
+        return "ShardSplitState{" + split.splitId() + ", " + position + "}";
     }
 }

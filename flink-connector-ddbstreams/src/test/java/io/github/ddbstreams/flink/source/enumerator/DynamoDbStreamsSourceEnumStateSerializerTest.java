@@ -39,9 +39,56 @@ class DynamoDbStreamsSourceEnumStateSerializerTest {
 
     private static final String STREAM_ARN =
             "arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2026-01-01T00:00:00.000";
+    private static final String SECOND_ARN =
+            "arn:aws:dynamodb:eu-west-1:123456789012:table/customers/stream/2026-02-01T00:00:00.000";
 
-    /** Every kind of node and position the enumerator can checkpoint. Never change: v1.bin. */
+    /** The first stream's forgetting horizon in v2.bin: {@link #TRIMMED_PARENT} was forgotten. */
+    private static final long FORGOTTEN_UP_TO = 1_699_900_000_000L;
+
+    /**
+     * Two streams: {@link #representativeStream()} with a forgetting horizon, and a second one
+     * whose first listing is not applied yet (so it forgot nothing) and whose shard ids are those
+     * of the first (ids are unique only per stream). Never change: v2.bin.
+     */
     static DynamoDbStreamsSourceEnumState representativeState() {
+        StreamEnumState v1 = representativeStream();
+        StreamEnumState first =
+                new StreamEnumState(
+                        v1.getStreamArn(),
+                        v1.getShards(),
+                        v1.getStartPositions(),
+                        v1.getJobStartMillis(),
+                        v1.isInitialDiscoveryDone(),
+                        FORGOTTEN_UP_TO);
+        StreamEnumState second =
+                new StreamEnumState(
+                        SECOND_ARN,
+                        List.of(
+                                new ShardNode(
+                                        ROOT,
+                                        null,
+                                        ShardStatus.ASSIGNED,
+                                        2,
+                                        1_700_000_000_000L,
+                                        false),
+                                new ShardNode(
+                                        CHILD,
+                                        ROOT,
+                                        ShardStatus.UNASSIGNED,
+                                        2,
+                                        1_700_014_400_000L,
+                                        false)),
+                        Map.of(CHILD, ShardPosition.afterSequenceNumber("5100000000000000000009")),
+                        1_700_000_900_000L,
+                        false);
+        return new DynamoDbStreamsSourceEnumState(List.of(first, second));
+    }
+
+    /**
+     * Every kind of node and position the enumerator can checkpoint; no horizon, which version 1
+     * cannot hold. Never change: v1.bin.
+     */
+    static StreamEnumState representativeStream() {
         List<ShardNode> shards =
                 List.of(
                         new ShardNode(
@@ -81,46 +128,76 @@ class DynamoDbStreamsSourceEnumStateSerializerTest {
                         "arn:aws:dynamodb:iterator|1|AAAA", 1_700_000_500_000L));
         positions.put(ORPHAN, ShardPosition.atTimestamp(1_700_000_600_000L));
         positions.put(LATE_CHILD, ShardPosition.trimHorizon());
-        return new DynamoDbStreamsSourceEnumState(
-                STREAM_ARN, shards, positions, 1_700_000_500_000L, true);
-    }
-
-    /**
-     * {@link #representativeState()} with a forgetting horizon: what version 2 added. Never change:
-     * v2.bin.
-     */
-    static DynamoDbStreamsSourceEnumState representativeStateV2() {
-        DynamoDbStreamsSourceEnumState v1 = representativeState();
-        return new DynamoDbStreamsSourceEnumState(
-                v1.getStreamArn(),
-                v1.getShards(),
-                v1.getStartPositions(),
-                v1.getJobStartMillis(),
-                v1.isInitialDiscoveryDone(),
-                1_699_900_000_000L);
+        return new StreamEnumState(STREAM_ARN, shards, positions, 1_700_000_500_000L, true);
     }
 
     @Test
-    void readsTheCommittedVersion1BytesAsTheStateTheyWereWrittenFrom() throws IOException {
-        DynamoDbStreamsSourceEnumState state = serializer.deserialize(1, readBytes(V1_RESOURCE));
-        assertThat(state).isEqualTo(representativeState());
-        assertThat(state.getForgottenUpToMillis()).isEqualTo(-1);
+    void version1WriterStillWritesTheCommittedVersion1Bytes() throws IOException {
+        assertThat(DynamoDbStreamsSourceEnumStateSerializer.serializeV1(representativeStream()))
+                .isEqualTo(readBytes(V1_RESOURCE));
     }
 
     @Test
     void writesTheCommittedVersion2Bytes() throws IOException {
         assertThat(serializer.getVersion()).isEqualTo(2);
-        assertThat(serializer.serialize(representativeStateV2())).isEqualTo(readBytes(V2_RESOURCE));
+        assertThat(serializer.serialize(representativeState())).isEqualTo(readBytes(V2_RESOURCE));
+    }
+
+    @Test
+    void readsTheCommittedVersion1BytesAsOneStream() throws IOException {
+        DynamoDbStreamsSourceEnumState state = serializer.deserialize(1, readBytes(V1_RESOURCE));
+
+        assertThat(state.getStreams()).hasSize(1);
+        assertIsTheRepresentativeStream(state.getStreams().get(0));
+        assertThat(state.getStreams().get(0).getForgottenUpToMillis())
+                .as("version 1 never forgot shards")
+                .isEqualTo(-1);
+        assertThat(state.getStreams()).containsExactly(representativeStream());
     }
 
     @Test
     void readsTheCommittedVersion2Bytes() throws IOException {
         DynamoDbStreamsSourceEnumState state = serializer.deserialize(2, readBytes(V2_RESOURCE));
 
-        assertThat(state).isEqualTo(representativeStateV2());
-        assertThat(state.getForgottenUpToMillis()).isEqualTo(1_699_900_000_000L);
+        assertThat(state.getStreams())
+                .extracting(StreamEnumState::getStreamArn)
+                .containsExactly(STREAM_ARN, SECOND_ARN);
+        StreamEnumState first = state.getStreams().get(0);
+        assertIsTheRepresentativeStream(first);
+        assertThat(first.getForgottenUpToMillis()).isEqualTo(FORGOTTEN_UP_TO);
+        StreamEnumState second = state.getStreams().get(1);
+        assertThat(second.getForgottenUpToMillis()).as("nothing forgotten").isEqualTo(-1);
+        assertThat(second.getJobStartMillis()).isEqualTo(1_700_000_900_000L);
+        assertThat(second.isInitialDiscoveryDone()).isFalse();
+        assertThat(second.getShards())
+                .extracting(
+                        ShardNode::getShardId,
+                        ShardNode::getParentShardId,
+                        ShardNode::getStatus,
+                        ShardNode::getOwnerSubtask,
+                        ShardNode::getCreationTimeMillis,
+                        ShardNode::isParentTrimmed)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(
+                                ROOT, null, ShardStatus.ASSIGNED, 2, 1_700_000_000_000L, false),
+                        org.assertj.core.groups.Tuple.tuple(
+                                CHILD, ROOT, ShardStatus.UNASSIGNED, 2, 1_700_014_400_000L, false));
+        assertThat(second.getStartPositions())
+                .containsExactly(
+                        Map.entry(
+                                CHILD,
+                                ShardPosition.afterSequenceNumber("5100000000000000000009")));
+        assertThat(state.stream(SECOND_ARN)).contains(second);
+        assertThat(state).isEqualTo(representativeState());
+    }
+
+    @Test
+    void restoredGraphOfVersion2BytesIgnoresItsForgottenShards() throws IOException {
+        StreamEnumState first =
+                serializer.deserialize(2, readBytes(V2_RESOURCE)).stream(STREAM_ARN).orElseThrow();
         ShardGraph graph =
-                ShardGraph.restore(state.getShards(), state.getForgottenUpToMillis(), RETENTION);
+                ShardGraph.restore(first.getShards(), first.getForgottenUpToMillis(), RETENTION);
+
         assertThat(graph.wasForgotten(TRIMMED_PARENT)).isTrue();
         assertThat(
                         graph.addShards(
@@ -130,10 +207,7 @@ class DynamoDbStreamsSourceEnumStateSerializerTest {
         assertThat(graph.readyShards()).containsExactly(ORPHAN);
     }
 
-    @Test
-    void readsTheCommittedVersion1Bytes() throws IOException {
-        DynamoDbStreamsSourceEnumState state = serializer.deserialize(1, readBytes(V1_RESOURCE));
-
+    private static void assertIsTheRepresentativeStream(StreamEnumState state) {
         assertThat(state.getStreamArn()).isEqualTo(STREAM_ARN);
         assertThat(state.getJobStartMillis()).isEqualTo(1_700_000_500_000L);
         assertThat(state.isInitialDiscoveryDone()).isTrue();
@@ -187,7 +261,12 @@ class DynamoDbStreamsSourceEnumStateSerializerTest {
     void restoredGraphOfVersion1BytesKeepsParentsFirst() throws IOException {
         ShardGraph graph =
                 ShardGraph.restore(
-                        serializer.deserialize(1, readBytes(V1_RESOURCE)).getShards(), RETENTION);
+                        serializer
+                                .deserialize(1, readBytes(V1_RESOURCE))
+                                .getStreams()
+                                .get(0)
+                                .getShards(),
+                        RETENTION);
         assertThat(graph.readyShards()).containsExactly(ORPHAN);
         graph.markFinished(CHILD, 1);
         assertThat(graph.readyShards()).containsExactly(LEFT, RIGHT, ORPHAN);
@@ -211,13 +290,14 @@ class DynamoDbStreamsSourceEnumStateSerializerTest {
                         graph.snapshot(),
                         Map.of(id(BASE_MILLIS, 3), ShardPosition.trimHorizon()),
                         BASE_MILLIS,
-                        false);
+                        false,
+                        BASE_MILLIS - RETENTION);
 
         DynamoDbStreamsSourceEnumState copy =
                 serializer.deserialize(serializer.getVersion(), serializer.serialize(state));
 
         assertThat(copy).isEqualTo(state);
-        assertThat(copy.getShards()).hasSize(graph.size());
+        assertThat(copy.getStreams().get(0).getShards()).hasSize(graph.size());
     }
 
     @Test
@@ -295,6 +375,18 @@ class DynamoDbStreamsSourceEnumStateSerializerTest {
                 .isInstanceOf(IOException.class);
     }
 
+    @Test
+    void rejectsAStreamThatAppearsTwice() throws IOException {
+        byte[] one = DynamoDbStreamsSourceEnumStateSerializer.serializeV1(representativeStream());
+        // Each stream: the version 1 layout, then its horizon.
+        java.nio.ByteBuffer twice = java.nio.ByteBuffer.allocate(4 + 2 * (one.length + 8));
+        twice.putInt(2).put(one).putLong(-1).put(one).putLong(-1);
+        assertThatThrownBy(() -> serializer.deserialize(2, twice.array()))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(STREAM_ARN)
+                .hasMessageContaining("twice");
+    }
+
     private static byte[] readBytes(String resource) throws IOException {
         try (InputStream in =
                 DynamoDbStreamsSourceEnumStateSerializerTest.class.getResourceAsStream(resource)) {
@@ -304,9 +396,10 @@ class DynamoDbStreamsSourceEnumStateSerializerTest {
     }
 
     /**
-     * Writes {@code src/test/resources/enum-state/v2.bin} from {@link #representativeStateV2()}.
-     * Run once when version 2 was introduced; never again, or the test would compare against
-     * itself. ({@code v1.bin} was written the same way by the version 1 serializer.)
+     * Writes {@code src/test/resources/enum-state/v2.bin} from {@link #representativeState()}. Run
+     * once when version 2 was introduced; never again, or the test would compare against itself.
+     * (v1.bin was written the same way from {@link #representativeStream()} by the version 1
+     * serializer.)
      */
     public static void main(String[] args) throws IOException {
         Path target =
@@ -317,7 +410,7 @@ class DynamoDbStreamsSourceEnumStateSerializerTest {
         Files.createDirectories(target.getParent());
         Files.write(
                 target,
-                new DynamoDbStreamsSourceEnumStateSerializer().serialize(representativeStateV2()));
+                new DynamoDbStreamsSourceEnumStateSerializer().serialize(representativeState()));
         System.out.println("Wrote " + target.toAbsolutePath());
     }
 }

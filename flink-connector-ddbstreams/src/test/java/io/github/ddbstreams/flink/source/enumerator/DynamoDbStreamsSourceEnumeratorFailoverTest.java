@@ -34,7 +34,10 @@ class DynamoDbStreamsSourceEnumeratorFailoverTest {
             assertThat(assignedShards(context, 0)).containsExactly(parent);
 
             // Subtask 0 finishes the parent and gets the child; no checkpoint completes since.
-            enumerator.handleSourceEvent(0, new ShardsFinishedEvent(List.of(parent)));
+            enumerator.handleSourceEvent(
+                    0,
+                    new ShardsFinishedEvent(
+                            List.of(ShardSplit.idOf(FakeStreamsClient.STREAM_ARN, parent))));
             assertThat(assignedShards(context, 0)).containsExactly(parent, child);
 
             // Subtask 0 fails and restores the last checkpoint: Flink returns the child only.
@@ -46,7 +49,10 @@ class DynamoDbStreamsSourceEnumeratorFailoverTest {
             assertThat(assignedShards(context, 0)).containsExactly(parent, child);
 
             // The restored reader reads the parent to its end again: only now the child is ready.
-            enumerator.handleSourceEvent(0, new ShardsFinishedEvent(List.of(parent)));
+            enumerator.handleSourceEvent(
+                    0,
+                    new ShardsFinishedEvent(
+                            List.of(ShardSplit.idOf(FakeStreamsClient.STREAM_ARN, parent))));
             assertThat(assignedShards(context, 0)).containsExactly(parent, child, child);
             assertThat(assignedShards(context, 1)).isEmpty();
         }
@@ -59,7 +65,10 @@ class DynamoDbStreamsSourceEnumeratorFailoverTest {
             enumerator.start();
             context.runNextOneTimeCallable();
             register(context, enumerator, 0);
-            enumerator.handleSourceEvent(0, new ShardsFinishedEvent(List.of(parent)));
+            enumerator.handleSourceEvent(
+                    0,
+                    new ShardsFinishedEvent(
+                            List.of(ShardSplit.idOf(FakeStreamsClient.STREAM_ARN, parent))));
             enumerator.snapshotState(1);
             enumerator.notifyCheckpointComplete(1);
 
@@ -67,7 +76,7 @@ class DynamoDbStreamsSourceEnumeratorFailoverTest {
             enumerator.addSplitsBack(List.of(), 0);
 
             DynamoDbStreamsSourceEnumState state = enumerator.snapshotState(2);
-            assertThat(state.getShards())
+            assertThat(state.getStreams().get(0).getShards())
                     .filteredOn(node -> node.getShardId().equals(parent))
                     .singleElement()
                     .extracting(ShardNode::getStatus)

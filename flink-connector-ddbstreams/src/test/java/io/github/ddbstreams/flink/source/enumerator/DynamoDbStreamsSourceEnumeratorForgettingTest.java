@@ -37,7 +37,7 @@ class DynamoDbStreamsSourceEnumeratorForgettingTest {
 
         Thread.sleep(5);
         h.runPeriodicDiscovery();
-        assertThat(h.checkpoint(1).getShards())
+        assertThat(h.checkpoint(1).getStreams().get(0).getShards())
                 .as("the finish is in no completed checkpoint yet: it may be taken back")
                 .extracting(ShardNode::getShardId)
                 .contains(old);
@@ -47,9 +47,11 @@ class DynamoDbStreamsSourceEnumeratorForgettingTest {
         DynamoDbStreamsSourceEnumState state = h.checkpoint(2);
         h.close();
 
-        assertThat(state.getShards()).extracting(ShardNode::getShardId).containsExactly(child);
-        assertThat(state.getShards().get(0).isParentTrimmed()).isTrue();
-        assertThat(state.getForgottenUpToMillis()).isEqualTo(ShardIds.creationTimeFromShardId(old));
+        StreamEnumState stream = state.stream(FakeStreamsClient.STREAM_ARN).orElseThrow();
+        assertThat(stream.getShards()).extracting(ShardNode::getShardId).containsExactly(child);
+        assertThat(stream.getShards().get(0).isParentTrimmed()).isTrue();
+        assertThat(stream.getForgottenUpToMillis())
+                .isEqualTo(ShardIds.creationTimeFromShardId(old));
 
         // Restored, the child's reader fails: the child is assigned again without its parent,
         // and a re-reported finish of the forgotten parent changes nothing.
@@ -59,7 +61,7 @@ class DynamoDbStreamsSourceEnumeratorForgettingTest {
         assertThat(restored.pendingOneTimeCallables()).as("no child lookup").isZero();
         restored.enumerator.addSplitsBack(java.util.List.of(h.split(child)), 0);
         assertThat(restored.assignedShardIds()).containsExactly(child);
-        assertThat(restored.checkpoint(3).getShards())
+        assertThat(restored.checkpoint(3).getStreams().get(0).getShards())
                 .extracting(ShardNode::getShardId)
                 .containsExactly(child);
         restored.close();

@@ -224,7 +224,9 @@ class DynamoDbStreamsSourceEnumeratorRecoveryTest {
     private static List<String> acked(List<SourceEvent> events) {
         List<String> ids = new ArrayList<>();
         for (SourceEvent event : events) {
-            ids.addAll(((FinishedShardsCheckpointedEvent) event).shardIds());
+            for (String splitId : ((FinishedShardsCheckpointedEvent) event).splitIds()) {
+                ids.add(ShardSplit.shardIdOf(splitId));
+            }
         }
         return ids;
     }

@@ -129,7 +129,11 @@ final class EnumeratorHarness implements AutoCloseable {
     }
 
     void finish(int subtask, String... shardIds) {
-        enumerator.handleSourceEvent(subtask, new ShardsFinishedEvent(List.of(shardIds)));
+        List<String> splitIds = new ArrayList<>();
+        for (String shardId : shardIds) {
+            splitIds.add(ShardSplit.idOf(streamArn, shardId));
+        }
+        enumerator.handleSourceEvent(subtask, new ShardsFinishedEvent(splitIds));
     }
 
     /** A snapshot taken through the state serializer, as a real checkpoint stores it. */

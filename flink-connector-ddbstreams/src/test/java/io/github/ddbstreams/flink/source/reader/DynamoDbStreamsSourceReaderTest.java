@@ -95,7 +95,8 @@ class DynamoDbStreamsSourceReaderTest {
                 .isEqualTo(ShardPosition.afterSequenceNumber(seqs.get(3)));
         assertThat(reader.snapshotState(2)).as("kept until acknowledged").hasSize(1);
 
-        reader.handleSourceEvents(new FinishedShardsCheckpointedEvent(List.of(shard)));
+        reader.handleSourceEvents(
+                new FinishedShardsCheckpointedEvent(List.of(ShardSplit.idOf(ARN, shard))));
         assertThat(reader.snapshotState(3)).isEmpty();
     }
 
@@ -123,7 +124,8 @@ class DynamoDbStreamsSourceReaderTest {
         assertThat(fake.getRecordsCalls(finished)).isZero();
         assertThat(reader.snapshotState(1)).contains(marker);
 
-        reader.handleSourceEvents(new FinishedShardsCheckpointedEvent(List.of(finished)));
+        reader.handleSourceEvents(
+                new FinishedShardsCheckpointedEvent(List.of(ShardSplit.idOf(ARN, finished))));
         assertThat(reader.snapshotState(2)).extracting(ShardSplit::getShardId).containsOnly(child);
         assertThat(fake.getRecordsCalls(finished)).isZero();
     }
@@ -157,7 +159,12 @@ class DynamoDbStreamsSourceReaderTest {
         List<List<String>> reports = new ArrayList<>();
         for (SourceEvent event : context.getSentEvents()) {
             if (event instanceof ShardsFinishedEvent) {
-                reports.add(((ShardsFinishedEvent) event).shardIds());
+                List<String> shardIds = new ArrayList<>();
+                for (String splitId : ((ShardsFinishedEvent) event).splitIds()) {
+                    assertThat(ShardSplit.streamArnOf(splitId)).isEqualTo(ARN);
+                    shardIds.add(ShardSplit.shardIdOf(splitId));
+                }
+                reports.add(shardIds);
             }
         }
         return reports;

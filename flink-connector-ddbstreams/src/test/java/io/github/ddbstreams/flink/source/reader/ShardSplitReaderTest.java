@@ -47,8 +47,9 @@ class ShardSplitReaderTest {
         Result result = new Result();
         for (int i = 0; i < fetches; i++) {
             RecordsWithSplitIds<ShardElement> batch = reader.fetch();
-            String shard;
-            while ((shard = batch.nextSplit()) != null) {
+            String splitId;
+            while ((splitId = batch.nextSplit()) != null) {
+                String shard = shardOf(splitId);
                 ShardElement e;
                 while ((e = batch.nextRecordFromSplit()) != null) {
                     if (e.record() != null) {
@@ -59,9 +60,17 @@ class ShardSplitReaderTest {
                     }
                 }
             }
-            result.finished.addAll(batch.finishedSplits());
+            for (String finished : batch.finishedSplits()) {
+                result.finished.add(shardOf(finished));
+            }
         }
         return result;
+    }
+
+    /** Split ids name the stream and the shard. */
+    private static String shardOf(String splitId) {
+        assertThat(ShardSplit.streamArnOf(splitId)).isEqualTo(FakeStreamsClient.STREAM_ARN);
+        return ShardSplit.shardIdOf(splitId);
     }
 
     private static final class Result {

@@ -1,0 +1,217 @@
+package io.github.ddbstreams.flink.source.enumerator;
+
+import io.github.ddbstreams.flink.source.StartingPosition;
+import io.github.ddbstreams.flink.source.client.StreamsClient;
+import io.github.ddbstreams.flink.source.split.ShardPosition;
+import io.github.ddbstreams.flink.source.split.ShardSplit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import javax.annotation.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.model.StreamStatus;
+
+/**
+ * What the enumerator knows of one stream: its shard graph, its discovery, its starting position
+ * and the positions of shards that must not start at the default. The enumerator owns one per
+ * stream and keeps everything that spans streams (readers, assignment, checkpoint confirmations).
+ *
+ * <p>Used on the coordinator thread only, except {@link #discovery}, whose listing methods run in
+ * the enumerator's callables.
+ */
+final class StreamShards {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamShards.class);
+
+    /**
+     * Incremental listings re-list the shards created in this last stretch before the newest known
+     * shard: cheap (a page), and it catches shards whose ids sort before a same-moment sibling.
+     */
+    static final long LISTING_OVERLAP_MILLIS = 60_000;
+
+    final String streamArn;
+    final StartingPosition startingPosition;
+    final ShardGraph graph;
+    final ShardDiscovery discovery;
+
+    /** Positions of unassigned shards that do not start at the default position. */
+    private final Map<String, ShardPosition> startPositions;
+
+    private final long jobStartMillis;
+    private final boolean bounded;
+    private boolean initialDiscoveryDone;
+    private long lastCompleteListingMillis;
+    private boolean disabled;
+
+    /** Forgotten shards seen again in listings, as far as logged. */
+    private long relistedLogged;
+
+    /**
+     * @param pacer paces this stream's DescribeStream calls; shared by the enumerator's streams,
+     *     since the DescribeStream limit is per account and region
+     */
+    StreamShards(
+            StreamsClient client,
+            String streamArn,
+            StartingPosition startingPosition,
+            EnumeratorSettings settings,
+            DescribeStreamPacer pacer,
+            @Nullable StreamEnumState restored) {
+        this.streamArn = streamArn;
+        this.startingPosition = startingPosition;
+        this.bounded = settings.bounded();
+        this.discovery = new ShardDiscovery(client, streamArn, pacer);
+        if (restored == null) {
+            this.graph = new ShardGraph(settings.retentionMillis());
+            this.startPositions = new HashMap<>();
+            this.jobStartMillis = System.currentTimeMillis();
+        } else {
+            this.graph =
+                    ShardGraph.restore(
+                            restored.getShards(),
+                            restored.getForgottenUpToMillis(),
+                            settings.retentionMillis());
+            this.startPositions = new HashMap<>(restored.getStartPositions());
+            this.jobStartMillis = restored.getJobStartMillis();
+            this.initialDiscoveryDone = restored.isInitialDiscoveryDone();
+        }
+    }
+
+    boolean initialDiscoveryDone() {
+        return initialDiscoveryDone;
+    }
+
+    boolean isDisabled() {
+        return disabled;
+    }
+
+    void applyInitialListing(ShardDiscovery.InitialListing result, long now) {
+        graph.addShards(result.listing.shards, true, now);
+        if (startingPosition.getKind() == StartingPosition.Kind.LATEST) {
+            // Shards closed before the start hold nothing after it.
+            for (DiscoveredShard shard : result.listing.shards) {
+                if (shard.isClosed()) {
+                    graph.markFinished(shard.getShardId(), -1);
+                }
+            }
+        }
+        startPositions.putAll(result.latestPositions);
+        initialDiscoveryDone = true;
+    }
+
+    /**
+     * After a complete listing: drops shards that can no longer matter, so state stays bounded.
+     *
+     * @param mustKeep shard ids whose finish may still be taken back (no completed checkpoint holds
+     *     it)
+     */
+    void forgetExpiredShards(long now, Predicate<String> mustKeep) {
+        int forgotten = graph.forgetExpired(now, mustKeep);
+        if (forgotten > 0) {
+            LOG.info(
+                    "Stream {}: forgot {} finished shards past retention; {} shards remain",
+                    streamArn,
+                    forgotten,
+                    graph.size());
+        }
+        long relisted = graph.forgottenRelistedCount() - relistedLogged;
+        relistedLogged += relisted;
+        if (relisted > 0) {
+            LOG.warn(
+                    "Stream {}: a listing returned {} shards that were read and forgotten "
+                            + "before; they are not read again",
+                    streamArn,
+                    relisted);
+        }
+    }
+
+    /**
+     * Applies what a listing says of the stream's status and publishes the next listing's cursor.
+     *
+     * @return whether the listing is the first to show the stream disabled
+     */
+    boolean afterListing(ShardDiscovery.Listing listing, long now) {
+        boolean wasDisabled = disabled;
+        if (listing.status != null) {
+            disabled =
+                    listing.status == StreamStatus.DISABLED
+                            || listing.status == StreamStatus.DISABLING;
+        }
+        if (listing.complete) {
+            lastCompleteListingMillis = now;
+        }
+        discovery.publishCursor(
+                graph.listingCursor(LISTING_OVERLAP_MILLIS), lastCompleteListingMillis);
+        return disabled && !wasDisabled;
+    }
+
+    /** Hands a ready shard to {@code subtask}: the split to send it. */
+    ShardSplit assign(String shardId, int subtask) {
+        ShardPosition position = startPositions.remove(shardId);
+        if (position == null) {
+            position = defaultPosition();
+        }
+        graph.markAssigned(shardId, subtask);
+        return new ShardSplit(streamArn, shardId, graph.parent(shardId), position);
+    }
+
+    /**
+     * Takes back a split a failed reader held, to be assigned again from its checkpointed position.
+     *
+     * @return false if the shard was not assigned (nothing to take back)
+     */
+    boolean takeBack(ShardSplit split) {
+        if (split.isFinishedMarker() || graph.status(split.getShardId()) != ShardStatus.ASSIGNED) {
+            return false;
+        }
+        graph.markUnassigned(split.getShardId());
+        startPositions.put(split.getShardId(), split.getPosition());
+        return true;
+    }
+
+    private ShardPosition defaultPosition() {
+        if (startingPosition.getKind() == StartingPosition.Kind.AT_TIMESTAMP) {
+            return ShardPosition.atTimestamp(startingPosition.getTimestamp().toEpochMilli());
+        }
+        // TRIM_HORIZON; and for LATEST, shards created after the start are read from the start.
+        return ShardPosition.trimHorizon();
+    }
+
+    /** In bounded mode, shards created after the job started are not read. */
+    boolean isOutOfBoundedScope(String shardId) {
+        return bounded && graph.creationTimeMillis(shardId) > jobStartMillis;
+    }
+
+    /**
+     * Whether nothing is left to read: every shard in scope is finished and no new shard can come,
+     * because the read is bounded or (when {@code finishWhenDisabled}) the stream is disabled.
+     */
+    boolean allRead(boolean finishWhenDisabled) {
+        if (!(bounded || (disabled && finishWhenDisabled)) || !initialDiscoveryDone) {
+            return false;
+        }
+        for (ShardNode node : graph.snapshot()) {
+            if (node.getStatus() != ShardStatus.FINISHED
+                    && !isOutOfBoundedScope(node.getShardId())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    StreamEnumState snapshot() {
+        return new StreamEnumState(
+                streamArn,
+                new ArrayList<>(graph.snapshot()),
+                new HashMap<>(startPositions),
+                jobStartMillis,
+                initialDiscoveryDone,
+                graph.forgottenUpToMillis());
+    }
+
+    List<String> readyShards() {
+        return graph.readyShards();
+    }
+}

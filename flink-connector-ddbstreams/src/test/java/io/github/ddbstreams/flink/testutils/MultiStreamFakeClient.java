@@ -1,0 +1,111 @@
+package io.github.ddbstreams.flink.testutils;
+
+import io.github.ddbstreams.flink.format.StreamArns;
+import io.github.ddbstreams.flink.source.client.StreamPage;
+import io.github.ddbstreams.flink.source.client.StreamsClient;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.Shard;
+import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+
+/**
+ * One {@link StreamsClient} over several {@link FakeStreamsClient}s, one per stream, as one AWS
+ * client sees every stream of an account: calls are routed by stream ARN, tables resolve to the
+ * stream whose ARN names them, and iterators are tagged with their stream so {@code GetRecords}
+ * (which takes no ARN) reaches the right fake. The fakes' shard ids may coincide, as they do when
+ * their clocks do: that is the point of several streams in one source.
+ */
+public final class MultiStreamFakeClient implements StreamsClient {
+
+    /** Separates the stream's index from the fake's own iterator, which never contains it. */
+    private static final char TAG = '~';
+
+    private final Map<String, FakeStreamsClient> byArn = new LinkedHashMap<>();
+    private final List<FakeStreamsClient> streams = new ArrayList<>();
+
+    /** A client over these streams; each fake's stream ARN is the one it was constructed with. */
+    public MultiStreamFakeClient(Map<String, FakeStreamsClient> streamsByArn) {
+        streamsByArn.forEach(
+                (arn, fake) -> {
+                    byArn.put(arn, fake);
+                    streams.add(fake);
+                });
+    }
+
+    /** The fake behind {@code streamArn}. */
+    public FakeStreamsClient stream(String streamArn) {
+        FakeStreamsClient fake = byArn.get(streamArn);
+        if (fake == null) {
+            throw new IllegalArgumentException("no fake stream " + streamArn);
+        }
+        return fake;
+    }
+
+    /** A stream ARN of the fake's form for {@code table}. */
+    public static String arnOf(String table) {
+        return "arn:aws:dynamodb:us-east-1:123456789012:table/"
+                + table
+                + "/stream/2026-01-01T00:00:00.000";
+    }
+
+    @Override
+    public String resolveLatestStreamArn(String tableName) {
+        for (String arn : byArn.keySet()) {
+            if (tableName.equals(StreamArns.tableName(arn))) {
+                return arn;
+            }
+        }
+        throw ResourceNotFoundException.builder()
+                .message("Requested resource not found: Table: " + tableName + " not found")
+                .build();
+    }
+
+    @Override
+    public StreamPage describeStream(String streamArn, String exclusiveStartShardId) {
+        return route(streamArn).describeStream(streamArn, exclusiveStartShardId);
+    }
+
+    @Override
+    public List<Shard> listChildShards(String streamArn, String parentShardId) {
+        return route(streamArn).listChildShards(streamArn, parentShardId);
+    }
+
+    @Override
+    public String getShardIterator(
+            String streamArn, String shardId, ShardIteratorType type, String sequenceNumber) {
+        FakeStreamsClient fake = route(streamArn);
+        return tag(fake, fake.getShardIterator(streamArn, shardId, type, sequenceNumber));
+    }
+
+    @Override
+    public GetRecordsResponse getRecords(String shardIterator, int limit) {
+        int tag = shardIterator.indexOf(TAG);
+        FakeStreamsClient fake = streams.get(Integer.parseInt(shardIterator.substring(0, tag)));
+        GetRecordsResponse response = fake.getRecords(shardIterator.substring(tag + 1), limit);
+        String next = response.nextShardIterator();
+        return next == null
+                ? response
+                : response.toBuilder().nextShardIterator(tag(fake, next)).build();
+    }
+
+    @Override
+    public void close() {}
+
+    private FakeStreamsClient route(String streamArn) {
+        FakeStreamsClient fake = byArn.get(streamArn);
+        if (fake == null) {
+            throw ResourceNotFoundException.builder()
+                    .message("Requested resource not found: Stream: " + streamArn + " not found")
+                    .build();
+        }
+        return fake;
+    }
+
+    private String tag(FakeStreamsClient fake, String iterator) {
+        return streams.indexOf(fake) + String.valueOf(TAG) + iterator;
+    }
+}
