@@ -94,7 +94,9 @@ final class EnumeratorScaleBenchmark {
             DynamoDbStreamsSourceEnumState restored =
                     serializer.deserialize(serializer.getVersion(), serialized);
             ShardGraph copy =
-                    ShardGraph.restore(restored.getShards(), Duration.ofHours(24).toMillis());
+                    ShardGraph.restore(
+                            restored.getStreams().get(0).getShards(),
+                            Duration.ofHours(24).toMillis());
             long t2 = System.nanoTime();
             if (copy.size() != graph.size()) {
                 throw new IllegalStateException("restored " + copy.size() + " shards");
