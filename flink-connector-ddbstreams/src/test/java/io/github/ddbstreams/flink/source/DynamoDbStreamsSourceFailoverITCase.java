@@ -40,6 +40,11 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
  * over the extra failover (none, a TaskManager, the JobMaster's leadership) and parallelism 1 and
  * 3.
  *
+ * <p>Each run prints a summary. Its {@code lost} counts changes a verifier skipped in any attempt,
+ * including attempts a restore rolled back; {@code in final state} counts those the surviving keyed
+ * state skipped. A failing run lists lost changes with the shard and attempt that emitted each, or
+ * "by no attempt" when the source never emitted it (the reader skipped it).
+ *
  * <p>CI runs a short version. The long version (50,000 changes, 20 runs per case):
  *
  * <pre>
@@ -142,8 +147,8 @@ class DynamoDbStreamsSourceFailoverITCase {
             String summary =
                     String.format(
                             "run %d (%s, p=%d): changes=%d rollovers=%d failures injected=%d %s"
-                                    + " restarts(verifier opens)=%d lost=%d duplicated=%d"
-                                    + " reordered=%d unknown=%d wall=%.1f s",
+                                    + " restarts(verifier opens)=%d lost=%d (in final state %d)"
+                                    + " duplicated=%d reordered=%d unknown=%d wall=%.1f s%s",
                             index,
                             kind,
                             parallelism,
@@ -153,10 +158,15 @@ class DynamoDbStreamsSourceFailoverITCase {
                             run.failuresByPhase,
                             run.verifierOpens.get(),
                             run.skipped.size(),
+                            run.lostInFinalState(),
                             run.duplicated.get(),
                             run.reordered.get(),
                             run.unknown.get(),
-                            (System.nanoTime() - start) / 1e9);
+                            (System.nanoTime() - start) / 1e9,
+                            run.skipped.isEmpty()
+                                    ? ""
+                                    : "\n  lost changes (first 10) and where they were emitted:\n    "
+                                            + String.join("\n    ", run.describeSkipped(10)));
             System.out.println(summary);
             assertThat(run.violations).as(summary).isEmpty();
             assertThat(run.unfinishedKeys()).as(summary).isEmpty();

@@ -60,6 +60,12 @@ final class FailoverOperators {
             boolean shardEnd = previousShard != null && !midShard;
             boolean afterRestore = attempt > 0 && recordsThisAttempt == AFTER_RESTORE_RECORD;
             previousShard = shard;
+            run.sighted(
+                    VersionedWorkload.keyOf(event),
+                    VersionedWorkload.describe(event),
+                    shard,
+                    event.getSequenceNumber(),
+                    attempt);
             FailoverRun.Phase phase = run.failureFor(seen, midShard, shardEnd, afterRestore);
             if (phase != null) {
                 throw new InjectedFailure(
@@ -90,6 +96,7 @@ final class FailoverOperators {
         private final String runId;
         private transient FailoverRun run;
         private transient ValueState<Integer> next;
+        private transient ValueState<Integer> gaps;
         private transient int subtask;
 
         Verifier(String runId) {
@@ -100,6 +107,7 @@ final class FailoverOperators {
         public void open(OpenContext openContext) {
             run = FailoverRun.get(runId);
             next = getRuntimeContext().getState(new ValueStateDescriptor<>("next", Types.INT));
+            gaps = getRuntimeContext().getState(new ValueStateDescriptor<>("gaps", Types.INT));
             subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
             run.verifierOpened(subtask);
         }
@@ -110,6 +118,8 @@ final class FailoverOperators {
             String key = ctx.getCurrentKey();
             Integer stored = next.value();
             int index = stored == null ? 0 : stored;
+            Integer storedGaps = gaps.value();
+            int gapCount = storedGaps == null ? 0 : storedGaps;
             String got = VersionedWorkload.describe(event);
             List<String> log = run.workload.expected(key);
             if (index < log.size() && log.get(index).equals(got)) {
@@ -124,10 +134,15 @@ final class FailoverOperators {
                                 + " after "
                                 + run.verifierOpens.get()
                                 + " verifier starts";
+                int before = index;
                 index = run.violation(key, index, got, where, log);
+                if (index > before + 1) {
+                    gapCount += index - before - 1;
+                    gaps.update(gapCount);
+                }
             }
             next.update(index);
-            run.recordProgress(key, index, subtask);
+            run.recordProgress(key, index, subtask, gapCount);
         }
     }
 }

@@ -47,8 +47,14 @@ final class FailoverRun {
         }
     }
 
-    /** A key's verified position, who wrote it and when (to tell current from stale values). */
-    record Progress(int next, int subtask, long nanos) {}
+    /**
+     * A key's verified position, who wrote it and when (to tell current from stale values), and how
+     * many of its changes the verifier's (restorable) state skipped over.
+     */
+    record Progress(int next, int subtask, long nanos, int gaps) {}
+
+    /** Where a change was emitted, per attempt: "shard seq (attempt n)"; replays included. */
+    final Map<String, Queue<String>> sightings = new ConcurrentHashMap<>();
 
     final String id;
     final VersionedWorkload workload;
@@ -148,8 +154,52 @@ final class FailoverRun {
         lastOpenNanos.set(subtask, System.nanoTime());
     }
 
-    void recordProgress(String key, int next, int subtask) {
-        progress.put(key, new Progress(next, subtask, System.nanoTime()));
+    void recordProgress(String key, int next, int subtask, int gaps) {
+        progress.put(key, new Progress(next, subtask, System.nanoTime(), gaps));
+    }
+
+    /** Remembers that an attempt emitted a change, to tell later where a lost one went. */
+    void sighted(String key, String change, String shard, String seq, int attempt) {
+        sightings
+                .computeIfAbsent(key + "#" + change, k -> new ConcurrentLinkedQueue<>())
+                .add(shard + " seq " + seq + " (attempt " + attempt + ")");
+    }
+
+    /**
+     * Changes skipped in the verifier state of the final attempt (each key's last progress after
+     * the last restore): lost for good. {@link #skipped} also counts gaps that an attempt saw but a
+     * restore rolled back.
+     */
+    int lostInFinalState() {
+        int lost = 0;
+        for (Progress p : progress.values()) {
+            lost += p.gaps();
+        }
+        return lost;
+    }
+
+    /** Up to {@code max} skipped changes with where each was emitted, if anywhere: for reports. */
+    List<String> describeSkipped(int max) {
+        List<String> out = new ArrayList<>();
+        for (String skip : new java.util.TreeSet<>(skipped)) {
+            if (out.size() >= max) {
+                break;
+            }
+            int hash = skip.lastIndexOf('#');
+            String key = skip.substring(0, hash);
+            int index = Integer.parseInt(skip.substring(hash + 1));
+            String change = workload.expected(key).get(index);
+            Queue<String> seen = sightings.get(key + "#" + change);
+            out.add(
+                    key
+                            + " "
+                            + change
+                            + " (index "
+                            + index
+                            + ") emitted "
+                            + (seen == null ? "by no attempt" : "at " + seen));
+        }
+        return out;
     }
 
     /**

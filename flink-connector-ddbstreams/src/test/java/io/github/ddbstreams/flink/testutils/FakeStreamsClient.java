@@ -60,6 +60,7 @@ public final class FakeStreamsClient implements StreamsClient {
     private final Map<String, AtomicInteger> inFlightByShard =
             new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Integer> throttledShardCalls = new HashMap<>();
+    private final Map<String, Runnable> shardEndRaces = new HashMap<>();
     public final AtomicInteger describeStreamCalls = new AtomicInteger();
     public final AtomicInteger listChildShardsCalls = new AtomicInteger();
     public final AtomicInteger getShardIteratorCalls = new AtomicInteger();
@@ -307,6 +308,16 @@ public final class FakeStreamsClient implements StreamsClient {
         return maxInFlightPerShard.get();
     }
 
+    /**
+     * The next GetRecords call on the shard runs {@code action} (e.g. writes and a rollover)
+     * between listing its records and checking whether the shard is closed, as DynamoDB Local 3.x
+     * does in two separate database reads: the call then ends the shard without the records {@code
+     * action} wrote.
+     */
+    public synchronized void raceNextShardEnd(String shardId, Runnable action) {
+        shardEndRaces.put(shardId, action);
+    }
+
     /** The next {@code n} GetShardIterator/GetRecords calls on one shard are throttled. */
     public synchronized void throttleShard(String shardId, int n) {
         throttledShardCalls.put(shardId, n);
@@ -350,7 +361,12 @@ public final class FakeStreamsClient implements StreamsClient {
         }
         int end = Math.min(shard.records.size(), index + limit);
         List<Record> records = new ArrayList<>(shard.records.subList(index, end));
-        boolean atEnd = shard.closed && end == shard.records.size();
+        boolean more = end < shard.records.size();
+        Runnable race = shardEndRaces.remove(shard.id);
+        if (race != null) {
+            race.run();
+        }
+        boolean atEnd = shard.closed && !more;
         return GetRecordsResponse.builder()
                 .records(records)
                 .nextShardIterator(atEnd ? null : shard.id + "#" + end + "#" + clockMillis)

@@ -2,6 +2,7 @@ package io.github.ddbstreams.flink.source.reader;
 
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
+import java.math.BigInteger;
 import java.time.Instant;
 import javax.annotation.Nullable;
 import software.amazon.awssdk.services.dynamodb.model.Record;
@@ -47,6 +48,13 @@ final class ShardCursor {
      * MillisBehindLatest, so this is the best estimate; read by the metrics thread.
      */
     volatile long millisBehindLatest;
+
+    /**
+     * Set while a shard end that one GetRecords call reported waits for a later call to confirm it:
+     * the sequence number handed on when the end was seen (records up to it come again), or "" if
+     * none was.
+     */
+    @Nullable private String confirmingEndAfter;
 
     int consecutiveFailures;
     long failingSinceNanos;
@@ -118,6 +126,32 @@ final class ShardCursor {
             skipCreatedBeforeMillis =
                     split.getPosition().getTimestampMillis() - LATEST_FALLBACK_MARGIN_MILLIS;
         }
+    }
+
+    /**
+     * A call with {@code usedIterator} returned no next iterator: poll once more with the same
+     * iterator before believing the end (see {@code ShardSplitReader#poll}).
+     */
+    void confirmShardEndWith(String usedIterator) {
+        iterator = usedIterator;
+        confirmingEndAfter = lastSequenceNumber == null ? "" : lastSequenceNumber;
+    }
+
+    boolean isConfirmingShardEnd() {
+        return confirmingEndAfter != null;
+    }
+
+    void shardEndConfirmed() {
+        confirmingEndAfter = null;
+    }
+
+    /** True for a record that a confirming poll reads again: it was handed on already. */
+    boolean handedOnBefore(Record record) {
+        if (confirmingEndAfter == null || confirmingEndAfter.isEmpty()) {
+            return false;
+        }
+        BigInteger sequenceNumber = new BigInteger(record.dynamodb().sequenceNumber());
+        return sequenceNumber.compareTo(new BigInteger(confirmingEndAfter)) <= 0;
     }
 
     /** Called after trimmed data was skipped: read on from the oldest retained record. */

@@ -186,12 +186,14 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
     private boolean poll(ShardCursor cursor, Map<String, Collection<ShardElement>> out)
             throws IOException {
         GetRecordsResponse response;
+        String iterator;
         try {
             if (cursor.iterator == null) {
                 cursor.iterator = obtainIterator(cursor);
             }
+            iterator = cursor.iterator;
             metrics.getRecordsCalls.inc();
-            response = client.getRecords(cursor.iterator, settings.maxRecordsPerCall());
+            response = client.getRecords(iterator, settings.maxRecordsPerCall());
         } catch (ExpiredIteratorException e) {
             LOG.debug("Iterator of shard {} expired; getting a new one", cursor.shardId());
             metrics.expiredIterators.inc();
@@ -232,6 +234,9 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
                 pastBoundedEnd = true;
                 break;
             }
+            if (cursor.handedOnBefore(record)) {
+                continue;
+            }
             cursor.lastSequenceNumber = record.dynamodb().sequenceNumber();
             if (cursor.skips(record)) {
                 continue;
@@ -242,14 +247,24 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
             elements.add(ShardElement.record(record));
         }
         String next = response.nextShardIterator();
-        boolean wasUnpositionedLatest = cursor.isUnpositionedLatest();
-        cursor.iterator = next;
-        if (next != null
-                && wasUnpositionedLatest
-                && cursor.lastSequenceNumber == null
-                && cursor.iteratorRefreshDue(System.nanoTime())) {
-            elements = new ArrayList<>(1);
-            elements.add(ShardElement.latestIterator(next));
+        // The shard end is only believed from a call that starts after the shard was seen closed:
+        // an endpoint may list the records first and check for closure after, and a write plus a
+        // rollover in between end the shard without its last records (DynamoDB Local 3.x does).
+        // Asking once more with the same iterator costs one call per closed shard.
+        boolean unconfirmedEnd = next == null && !pastBoundedEnd && !cursor.isConfirmingShardEnd();
+        if (unconfirmedEnd) {
+            cursor.confirmShardEndWith(iterator);
+        } else {
+            cursor.shardEndConfirmed();
+            boolean wasUnpositionedLatest = cursor.isUnpositionedLatest();
+            cursor.iterator = next;
+            if (next != null
+                    && wasUnpositionedLatest
+                    && cursor.lastSequenceNumber == null
+                    && cursor.iteratorRefreshDue(System.nanoTime())) {
+                elements = new ArrayList<>(1);
+                elements.add(ShardElement.latestIterator(next));
+            }
         }
         if (elements != null) {
             out.put(cursor.splitId(), elements);
@@ -257,6 +272,10 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
         cursor.updateLag(records, System.currentTimeMillis());
         if (!records.isEmpty()) {
             metrics.recordFetched(cursor.millisBehindLatest);
+        }
+        if (unconfirmedEnd) {
+            cursor.nextPollAtNanos = System.nanoTime();
+            return false;
         }
         if (next == null || pastBoundedEnd) {
             cursor.millisBehindLatest = 0;
