@@ -11,6 +11,7 @@ import io.github.ddbstreams.flink.source.enumerator.LineageAffinityAssigner;
 import io.github.ddbstreams.flink.source.enumerator.ShardGraph;
 import io.github.ddbstreams.flink.source.enumerator.ShardNode;
 import io.github.ddbstreams.flink.source.event.ShardsFinishedEvent;
+import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -205,7 +206,10 @@ final class EnumeratorScaleBenchmark {
                 children.rolledOver(parent, lineage[l]);
                 rollovers++;
                 // What the reader of the parent reports once it has read the parent's end.
-                enumerator.handleSourceEvent(0, new ShardsFinishedEvent(List.of(parent)));
+                enumerator.handleSourceEvent(
+                        0,
+                        new ShardsFinishedEvent(
+                                List.of(ShardSplit.idOf(FakeStreamsClient.STREAM_ARN, parent))));
                 context.runPending();
             }
             context.runPeriodic();
