@@ -6,9 +6,6 @@ import io.github.ddbstreams.flink.source.event.FinishedShardsCheckpointedEvent;
 import io.github.ddbstreams.flink.source.event.ShardsFinishedEvent;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +15,6 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
-import org.apache.flink.api.connector.source.SplitsAssignment;
 import org.apache.flink.util.FlinkRuntimeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,11 +24,11 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 /**
  * Discovers the shards of one or more streams and hands them to readers parent-before-child. Wiring
  * only: each stream's lineage and readiness live in its {@link ShardGraph} (held with its discovery
- * and positions in a {@link StreamShards}), the choice of subtask in {@link ShardAssigner}, AWS
- * calls in {@link ShardDiscovery}. The assigner sees every stream's shards when it counts a
- * subtask's load, so the shards of all streams are balanced together. One {@link
- * DescribeStreamPacer} paces the DescribeStream calls of all streams, because the limit is per
- * account and region, not per stream.
+ * and positions in a {@link StreamShards}), the choice of subtask in {@link ShardAssigner}, the
+ * assignment loop and end of input in {@link ShardDistributor}, AWS calls in {@link
+ * ShardDiscovery}. The assigner sees every stream's shards when it counts a subtask's load, so the
+ * shards of all streams are balanced together. One {@link DescribeStreamPacer} paces the
+ * DescribeStream calls of all streams, because the limit is per account and region, not per stream.
  *
  * <p>Threads: every method of this class runs on the coordinator thread, including the handlers of
  * {@code callAsync}; only the callables (listing, iterator lookups) run on the worker thread, and
@@ -49,29 +45,14 @@ public final class DynamoDbStreamsSourceEnumerator
     private final SplitEnumeratorContext<ShardSplit> context;
     private final StreamsClient client;
     private final EnumeratorSettings settings;
-    private final ShardAssigner assigner;
     private final EnumeratorMetrics metrics;
+    private final ShardDistributor distributor;
 
     /** By stream ARN, in the order the streams were restored, then configured. */
     private final Map<String, StreamShards> streams = new LinkedHashMap<>();
 
-    /**
-     * Every shard to read is finished (bounded mode, or disabled streams with FINISH); a partial
-     * failover may undo it.
-     */
-    private boolean allRead;
-
-    /** Subtasks told that no more splits come; Flink forgets it when a subtask restarts. */
-    private final Set<Integer> noMoreSplitsSent = new HashSet<>();
-
     /** Keyed by split id, which names the stream and the shard. */
     private final UnconfirmedFinishes unconfirmedFinishes = new UnconfirmedFinishes();
-
-    /**
-     * Failed subtasks that will register again with their restored splits. Shards whose lineage is
-     * theirs wait for them rather than move to another subtask.
-     */
-    private final Set<Integer> awaitedSubtasks = new HashSet<>();
 
     /** An enumerator of one stream, from {@code settings}' starting position. */
     public DynamoDbStreamsSourceEnumerator(
@@ -145,7 +126,6 @@ public final class DynamoDbStreamsSourceEnumerator
         this.context = context;
         this.client = client;
         this.settings = settings;
-        this.assigner = assigner;
         DescribeStreamPacer pacer =
                 new DescribeStreamPacer(
                         settings.describeStreamCallsPerSecond(),
@@ -179,6 +159,7 @@ public final class DynamoDbStreamsSourceEnumerator
         List<ShardDiscovery> discoveries = new ArrayList<>();
         streams.values().forEach(stream -> discoveries.add(stream.discovery));
         this.metrics = new EnumeratorMetrics(context.metricGroup(), discoveries, pacer);
+        this.distributor = new ShardDistributor(context, assigner, settings, streams);
     }
 
     @Override
@@ -272,7 +253,7 @@ public final class DynamoDbStreamsSourceEnumerator
 
     @Override
     public void addReader(int subtaskId) {
-        awaitedSubtasks.remove(subtaskId);
+        distributor.readerAdded(subtaskId);
         assignReadyShards();
     }
 
@@ -330,97 +311,29 @@ public final class DynamoDbStreamsSourceEnumerator
             StreamShards stream = streams.get(ShardSplit.streamArnOf(splitId));
             LOG.info("Finish of {} undone by the failover of subtask {}", splitId, subtaskId);
             stream.graph.reopenFinished(ShardSplit.shardIdOf(splitId), subtaskId);
-            allRead = false;
+            distributor.shardReopened();
         }
         for (ShardSplit split : splits) {
             StreamShards stream = streams.get(split.getStreamArn());
             if (stream != null && stream.takeBack(split)) {
                 LOG.info("Shard {} returned by failed subtask {}", split.splitId(), subtaskId);
-                allRead = false;
+                distributor.shardReopened();
             }
         }
-        noMoreSplitsSent.remove(subtaskId);
-        if (!context.registeredReaders().containsKey(subtaskId)) {
-            // Its lineages stay with it: reassigned when it registers again (addReader).
-            awaitedSubtasks.add(subtaskId);
-        }
+        distributor.subtaskFailed(subtaskId);
         assignReadyShards();
     }
 
     private void assignReadyShards() {
-        Map<Integer, List<ShardSplit>> assignment = new HashMap<>();
-        ShardAssigner.AssignmentContext assignmentContext =
-                new ShardAssigner.AssignmentContext() {
-                    @Override
-                    public Collection<Integer> registeredSubtasks() {
-                        return context.registeredReaders().keySet();
-                    }
-
-                    @Override
-                    public int assignedShardCount(int subtask) {
-                        int count = 0;
-                        for (StreamShards stream : streams.values()) {
-                            count += stream.graph.assignedCount(subtask);
-                        }
-                        return count;
-                    }
-                };
-        assign:
-        for (StreamShards stream : streams.values()) {
-            for (String shardId : stream.readyShards()) {
-                if (stream.isOutOfBoundedScope(shardId)) {
-                    continue;
-                }
-                int preferred = stream.graph.preferredSubtask(shardId);
-                if (awaitedSubtasks.contains(preferred)) {
-                    continue;
-                }
-                int subtask = assigner.selectSubtask(shardId, preferred, assignmentContext);
-                if (subtask < 0) {
-                    break assign; // no reader registered yet
-                }
-                assignment
-                        .computeIfAbsent(subtask, k -> new ArrayList<>())
-                        .add(stream.assign(shardId, subtask));
-            }
-        }
-        if (!assignment.isEmpty()) {
-            LOG.debug("Assigning {}", assignment);
-            context.assignSplits(new SplitsAssignment<>(assignment));
-        }
+        distributor.assignReadyShards();
         metrics.update(graphs());
-        signalNoMoreSplitsIfAllRead();
+        distributor.signalNoMoreSplitsIfAllRead();
     }
 
     private List<ShardGraph> graphs() {
         List<ShardGraph> graphs = new ArrayList<>(streams.size());
         streams.values().forEach(stream -> graphs.add(stream.graph));
         return graphs;
-    }
-
-    /**
-     * Ends the readers when nothing is left to read in any stream: in bounded mode once every shard
-     * created before the job start is finished, and for disabled streams (if so configured) once
-     * every shard is finished, since a disabled stream gets no new shards.
-     */
-    private void signalNoMoreSplitsIfAllRead() {
-        if (!allRead) {
-            for (StreamShards stream : streams.values()) {
-                if (!stream.allRead(settings.finishWhenDisabled())) {
-                    return;
-                }
-            }
-            allRead = true;
-            LOG.info(
-                    "Every shard to read is finished in {} stream(s) ({}); ending the readers",
-                    streams.size(),
-                    settings.bounded() ? "bounded read" : "streams disabled");
-        }
-        for (int subtask : context.registeredReaders().keySet()) {
-            if (noMoreSplitsSent.add(subtask)) {
-                context.signalNoMoreSplits(subtask);
-            }
-        }
     }
 
     // ---------------------------------------------------------------- checkpoints

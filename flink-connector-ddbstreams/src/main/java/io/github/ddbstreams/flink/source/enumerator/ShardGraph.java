@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,34 +61,25 @@ public final class ShardGraph {
     /** Shards listed before their parent, or whose parent is gone. */
     private final OrphanShards orphans = new OrphanShards();
 
-    private final Map<ShardStatus, Integer> statusCounts = new EnumMap<>(ShardStatus.class);
-    private final Map<Integer, Integer> assignedPerSubtask = new HashMap<>();
+    private final ShardStatusCounts counts = new ShardStatusCounts();
+    private final ShardForgetting forgetting;
     @Nullable private String maxShardId;
-
-    /** How many complete listings were applied since the graph was created or restored. */
-    private int completeListings;
-
-    /**
-     * Every forgotten shard was created at or before this time (epoch millis); -1 if none was
-     * forgotten. Part of the checkpoint.
-     */
-    private long forgottenUpToMillis = -1;
-
-    /** Listed shards ignored because they had been forgotten (see {@link #forgetExpired}). */
-    private long forgottenRelisted;
 
     /**
      * @param retentionMillis how long the stream keeps records (24 h on DynamoDB Streams); a shard
      *     older than this no longer waits for a parent that was never seen
      */
     public ShardGraph(long retentionMillis) {
+        this(retentionMillis, -1);
+    }
+
+    private ShardGraph(long retentionMillis, long forgottenUpToMillis) {
         if (retentionMillis <= 0) {
             throw new IllegalArgumentException("retentionMillis must be positive");
         }
         this.retentionMillis = retentionMillis;
-        for (ShardStatus status : ShardStatus.values()) {
-            statusCounts.put(status, 0);
-        }
+        this.forgetting =
+                new ShardForgetting(nodes, orphans, counts, retentionMillis, forgottenUpToMillis);
     }
 
     /**
@@ -107,8 +97,7 @@ public final class ShardGraph {
      */
     public static ShardGraph restore(
             Collection<ShardNode> snapshot, long forgottenUpToMillis, long retentionMillis) {
-        ShardGraph graph = new ShardGraph(retentionMillis);
-        graph.forgottenUpToMillis = Math.max(-1, forgottenUpToMillis);
+        ShardGraph graph = new ShardGraph(retentionMillis, forgottenUpToMillis);
         for (ShardNode s : snapshot) {
             ShardGraphNode node =
                     new ShardGraphNode(
@@ -119,7 +108,7 @@ public final class ShardGraph {
             if (graph.nodes.putIfAbsent(node.shardId, node) != null) {
                 throw new IllegalArgumentException("Shard " + node.shardId + " restored twice");
             }
-            graph.countStatus(node, 1);
+            graph.counts.add(node);
             graph.updateMaxShardId(node.shardId);
         }
         for (ShardGraphNode node : graph.nodes.values()) {
@@ -145,19 +134,16 @@ public final class ShardGraph {
      */
     public List<String> addShards(
             Collection<DiscoveredShard> shards, boolean completeListing, long nowMillis) {
-        if (completeListing) {
-            completeListings++;
-        }
+        int listedIn = forgetting.listingApplied(completeListing);
         List<ShardGraphNode> added = new ArrayList<>();
         for (DiscoveredShard shard : shards) {
             ShardGraphNode existing = nodes.get(shard.getShardId());
             if (existing != null) {
                 enrich(existing, shard);
-                existing.listedIn = completeListing ? completeListings : existing.listedIn;
+                existing.listedIn = completeListing ? listedIn : existing.listedIn;
                 continue;
             }
-            if (wasForgotten(shard.getShardId(), shard.getCreationTimeMillis())) {
-                forgottenRelisted++;
+            if (forgetting.ignoreRelisted(shard.getShardId(), shard.getCreationTimeMillis())) {
                 continue;
             }
             ShardGraphNode node =
@@ -165,9 +151,9 @@ public final class ShardGraph {
                             shard.getShardId(),
                             shard.getParentShardId(),
                             shard.getCreationTimeMillis());
-            node.listedIn = completeListing ? completeListings : 0;
+            node.listedIn = listedIn;
             nodes.put(node.shardId, node);
-            countStatus(node, 1);
+            counts.add(node);
             updateMaxShardId(node.shardId);
             added.add(node);
         }
@@ -224,7 +210,7 @@ public final class ShardGraph {
                                     ? " (not ready: parent " + node.parentShardId + " not finished)"
                                     : ""));
         }
-        setStatus(node, ShardStatus.ASSIGNED, subtask);
+        counts.setStatus(node, ShardStatus.ASSIGNED, subtask);
         ready.remove(shardId);
     }
 
@@ -238,7 +224,7 @@ public final class ShardGraph {
             throw new IllegalStateException(
                     "Cannot unassign shard " + shardId + " in status FINISHED");
         }
-        setStatus(node, ShardStatus.UNASSIGNED, node.owner);
+        counts.setStatus(node, ShardStatus.UNASSIGNED, node.owner);
         refreshReady(node);
     }
 
@@ -253,16 +239,16 @@ public final class ShardGraph {
     public List<String> markFinished(String shardId, int finishingSubtask) {
         ShardGraphNode node = nodes.get(shardId);
         long created = ShardIds.creationTimeFromShardId(shardId);
-        if (node == null && wasForgotten(shardId, created)) {
+        if (node == null && forgetting.wasForgotten(shardId, created)) {
             return Collections.emptyList();
         }
         if (node == null) {
             node = new ShardGraphNode(shardId, null, created);
             nodes.put(shardId, node);
-            countStatus(node, 1);
+            counts.add(node);
             link(node);
         }
-        setStatus(
+        counts.setStatus(
                 node, ShardStatus.FINISHED, finishingSubtask >= 0 ? finishingSubtask : node.owner);
         ready.remove(shardId);
         orphans.stopWaiting(node);
@@ -292,7 +278,7 @@ public final class ShardGraph {
         if (node == null || node.status != ShardStatus.FINISHED) {
             return;
         }
-        setStatus(node, ShardStatus.ASSIGNED, subtask);
+        counts.setStatus(node, ShardStatus.ASSIGNED, subtask);
         for (ShardGraphNode child : node.children) {
             refreshReady(child);
         }
@@ -318,25 +304,7 @@ public final class ShardGraph {
      * @return how many shards were forgotten
      */
     public int forgetExpired(long nowMillis, Predicate<String> mustKeep) {
-        if (completeListings == 0) {
-            return 0; // restored: nothing says yet which shards the stream still lists
-        }
-        long cutoff = nowMillis - retentionMillis - FORGET_MARGIN_MILLIS;
-        List<ShardGraphNode> expired = new ArrayList<>();
-        for (ShardGraphNode node : nodes.values()) {
-            if (node.status == ShardStatus.FINISHED
-                    && node.listedIn < completeListings
-                    && node.creationTimeMillis >= 0
-                    && node.creationTimeMillis < cutoff
-                    && noChildWaits(node)
-                    && !mustKeep.test(node.shardId)) {
-                expired.add(node);
-            }
-        }
-        for (ShardGraphNode node : expired) {
-            forget(node);
-        }
-        return expired.size();
+        return forgetting.forgetExpired(nowMillis, mustKeep);
     }
 
     /** The shard's known children, ordered by shard id; empty if none or unknown. */
@@ -389,17 +357,17 @@ public final class ShardGraph {
      * graph could have known it.
      */
     public boolean wasForgotten(String shardId) {
-        return wasForgotten(shardId, ShardIds.creationTimeFromShardId(shardId));
+        return forgetting.wasForgotten(shardId, ShardIds.creationTimeFromShardId(shardId));
     }
 
     /** Every forgotten shard was created at or before this time (epoch millis); -1 if none. */
     public long forgottenUpToMillis() {
-        return forgottenUpToMillis;
+        return forgetting.forgottenUpToMillis();
     }
 
     /** How many listed shards were ignored because they had been forgotten; for metrics/tests. */
     public long forgottenRelistedCount() {
-        return forgottenRelisted;
+        return forgetting.forgottenRelistedCount();
     }
 
     public int size() {
@@ -407,12 +375,12 @@ public final class ShardGraph {
     }
 
     public int count(ShardStatus status) {
-        return statusCounts.get(status);
+        return counts.count(status);
     }
 
     /** How many shards {@code subtask} holds (ASSIGNED) now. */
     public int assignedCount(int subtask) {
-        return assignedPerSubtask.getOrDefault(subtask, 0);
+        return counts.assignedCount(subtask);
     }
 
     /**
@@ -471,40 +439,10 @@ public final class ShardGraph {
 
     @Override
     public String toString() {
-        return "ShardGraph{" + statusCounts + ", ready=" + ready.size() + "}";
+        return "ShardGraph{" + counts + ", ready=" + ready.size() + "}";
     }
 
     // ------------------------------------------------------------------------------------------
-
-    private boolean wasForgotten(String shardId, long creationTimeMillis) {
-        return creationTimeMillis >= 0
-                && creationTimeMillis <= forgottenUpToMillis
-                && !nodes.containsKey(shardId);
-    }
-
-    private static boolean noChildWaits(ShardGraphNode node) {
-        for (ShardGraphNode child : node.children) {
-            if (child.status == ShardStatus.UNASSIGNED) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void forget(ShardGraphNode node) {
-        nodes.remove(node.shardId);
-        countStatus(node, -1);
-        for (ShardGraphNode child : node.children) {
-            child.parentTrimmed = true;
-        }
-        ShardGraphNode parent = node.parentShardId == null ? null : nodes.get(node.parentShardId);
-        if (parent != null) {
-            parent.removeChild(node);
-        } else if (node.parentShardId != null) {
-            orphans.forget(node);
-        }
-        forgottenUpToMillis = Math.max(forgottenUpToMillis, node.creationTimeMillis);
-    }
 
     private ShardGraphNode require(String shardId, String action) {
         ShardGraphNode node = nodes.get(shardId);
@@ -561,20 +499,6 @@ public final class ShardGraph {
         }
         ShardGraphNode parent = nodes.get(node.parentShardId);
         return parent == null ? node.parentTrimmed : parent.status == ShardStatus.FINISHED;
-    }
-
-    private void setStatus(ShardGraphNode node, ShardStatus status, int owner) {
-        countStatus(node, -1);
-        node.status = status;
-        node.owner = owner;
-        countStatus(node, 1);
-    }
-
-    private void countStatus(ShardGraphNode node, int delta) {
-        statusCounts.merge(node.status, delta, Integer::sum);
-        if (node.status == ShardStatus.ASSIGNED) {
-            assignedPerSubtask.merge(node.owner, delta, (a, b) -> a + b == 0 ? null : a + b);
-        }
     }
 
     private void updateMaxShardId(String shardId) {

@@ -1,0 +1,147 @@
+package io.github.ddbstreams.flink.source.enumerator;
+
+import io.github.ddbstreams.flink.source.split.ShardSplit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.api.connector.source.SplitsAssignment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands the ready shards of every stream to readers, holds back those whose lineage belongs to a
+ * failed subtask that will come back, and ends the readers once nothing is left to read.
+ *
+ * <p>Split out of {@link DynamoDbStreamsSourceEnumerator} because these three pieces of state
+ * (awaited subtasks, all read, no-more-splits sent) change together on a failover and are only read
+ * when assigning. Coordinator thread only, like the enumerator.
+ */
+final class ShardDistributor {
+    private static final Logger LOG = LoggerFactory.getLogger(ShardDistributor.class);
+
+    private final SplitEnumeratorContext<ShardSplit> context;
+    private final ShardAssigner assigner;
+    private final EnumeratorSettings settings;
+
+    /** The enumerator's streams, by ARN, in its order; shared, not copied. */
+    private final Map<String, StreamShards> streams;
+
+    /**
+     * Every shard to read is finished (bounded mode, or disabled streams with FINISH); a partial
+     * failover may undo it.
+     */
+    private boolean allRead;
+
+    /** Subtasks told that no more splits come; Flink forgets it when a subtask restarts. */
+    private final Set<Integer> noMoreSplitsSent = new HashSet<>();
+
+    /**
+     * Failed subtasks that will register again with their restored splits. Shards whose lineage is
+     * theirs wait for them rather than move to another subtask.
+     */
+    private final Set<Integer> awaitedSubtasks = new HashSet<>();
+
+    ShardDistributor(
+            SplitEnumeratorContext<ShardSplit> context,
+            ShardAssigner assigner,
+            EnumeratorSettings settings,
+            Map<String, StreamShards> streams) {
+        this.context = context;
+        this.assigner = assigner;
+        this.settings = settings;
+        this.streams = streams;
+    }
+
+    /** A subtask (re)registered: shards held back for it may go to it now. */
+    void readerAdded(int subtaskId) {
+        awaitedSubtasks.remove(subtaskId);
+    }
+
+    /** A shard to read became unread again (a failover took back its finish or its split). */
+    void shardReopened() {
+        allRead = false;
+    }
+
+    /** Subtask {@code subtaskId} failed and restarts from its last completed checkpoint. */
+    void subtaskFailed(int subtaskId) {
+        noMoreSplitsSent.remove(subtaskId);
+        if (!context.registeredReaders().containsKey(subtaskId)) {
+            // Its lineages stay with it: reassigned when it registers again (readerAdded).
+            awaitedSubtasks.add(subtaskId);
+        }
+    }
+
+    /** Assigns every ready shard in scope, stream by stream, unless no reader is registered. */
+    void assignReadyShards() {
+        Map<Integer, List<ShardSplit>> assignment = new HashMap<>();
+        ShardAssigner.AssignmentContext assignmentContext =
+                new ShardAssigner.AssignmentContext() {
+                    @Override
+                    public Collection<Integer> registeredSubtasks() {
+                        return context.registeredReaders().keySet();
+                    }
+
+                    @Override
+                    public int assignedShardCount(int subtask) {
+                        int count = 0;
+                        for (StreamShards stream : streams.values()) {
+                            count += stream.graph.assignedCount(subtask);
+                        }
+                        return count;
+                    }
+                };
+        assign:
+        for (StreamShards stream : streams.values()) {
+            for (String shardId : stream.readyShards()) {
+                if (stream.isOutOfBoundedScope(shardId)) {
+                    continue;
+                }
+                int preferred = stream.graph.preferredSubtask(shardId);
+                if (awaitedSubtasks.contains(preferred)) {
+                    continue;
+                }
+                int subtask = assigner.selectSubtask(shardId, preferred, assignmentContext);
+                if (subtask < 0) {
+                    break assign; // no reader registered yet
+                }
+                assignment
+                        .computeIfAbsent(subtask, k -> new ArrayList<>())
+                        .add(stream.assign(shardId, subtask));
+            }
+        }
+        if (!assignment.isEmpty()) {
+            LOG.debug("Assigning {}", assignment);
+            context.assignSplits(new SplitsAssignment<>(assignment));
+        }
+    }
+
+    /**
+     * Ends the readers when nothing is left to read in any stream: in bounded mode once every shard
+     * created before the job start is finished, and for disabled streams (if so configured) once
+     * every shard is finished, since a disabled stream gets no new shards.
+     */
+    void signalNoMoreSplitsIfAllRead() {
+        if (!allRead) {
+            for (StreamShards stream : streams.values()) {
+                if (!stream.allRead(settings.finishWhenDisabled())) {
+                    return;
+                }
+            }
+            allRead = true;
+            LOG.info(
+                    "Every shard to read is finished in {} stream(s) ({}); ending the readers",
+                    streams.size(),
+                    settings.bounded() ? "bounded read" : "streams disabled");
+        }
+        for (int subtask : context.registeredReaders().keySet()) {
+            if (noMoreSplitsSent.add(subtask)) {
+                context.signalNoMoreSplits(subtask);
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package io.github.ddbstreams.flink.source.enumerator;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * The forgetting rule of a {@link ShardGraph} and its horizon: which finished shards can be dropped
+ * from the graph, and how a dropped shard is recognised when a lagging listing returns it again, so
+ * it is never read twice. See {@link ShardGraph#forgetExpired} for the rule and why it is safe.
+ *
+ * <p>Kept apart from the graph because it is its own invariant (the checkpointed horizon) with its
+ * own state (the complete-listing count each node is stamped with); it works on the graph's own
+ * node map, orphans and counts, which it shares. Not thread-safe, like the graph.
+ */
+final class ShardForgetting {
+
+    private final Map<String, ShardGraphNode> nodes;
+    private final OrphanShards orphans;
+    private final ShardStatusCounts counts;
+    private final long retentionMillis;
+
+    /** How many complete listings were applied since the graph was created or restored. */
+    private int completeListings;
+
+    /**
+     * Every forgotten shard was created at or before this time (epoch millis); -1 if none was
+     * forgotten. Part of the checkpoint.
+     */
+    private long forgottenUpToMillis;
+
+    /** Listed shards ignored because they had been forgotten. */
+    private long forgottenRelisted;
+
+    ShardForgetting(
+            Map<String, ShardGraphNode> nodes,
+            OrphanShards orphans,
+            ShardStatusCounts counts,
+            long retentionMillis,
+            long forgottenUpToMillis) {
+        this.nodes = nodes;
+        this.orphans = orphans;
+        this.counts = counts;
+        this.retentionMillis = retentionMillis;
+        this.forgottenUpToMillis = Math.max(-1, forgottenUpToMillis);
+    }
+
+    /**
+     * Records that a listing is being applied.
+     *
+     * @return the number a node listed in it is stamped with: the count of complete listings if it
+     *     is complete, else 0 (a partial listing says nothing about what the stream still lists)
+     */
+    int listingApplied(boolean completeListing) {
+        if (completeListing) {
+            completeListings++;
+            return completeListings;
+        }
+        return 0;
+    }
+
+    /**
+     * Whether a listed shard unknown to the graph is a forgotten one, to be ignored; counts it if
+     * so.
+     */
+    boolean ignoreRelisted(String shardId, long creationTimeMillis) {
+        if (wasForgotten(shardId, creationTimeMillis)) {
+            forgottenRelisted++;
+            return true;
+        }
+        return false;
+    }
+
+    boolean wasForgotten(String shardId, long creationTimeMillis) {
+        return creationTimeMillis >= 0
+                && creationTimeMillis <= forgottenUpToMillis
+                && !nodes.containsKey(shardId);
+    }
+
+    long forgottenUpToMillis() {
+        return forgottenUpToMillis;
+    }
+
+    long forgottenRelistedCount() {
+        return forgottenRelisted;
+    }
+
+    /** See {@link ShardGraph#forgetExpired}. */
+    int forgetExpired(long nowMillis, Predicate<String> mustKeep) {
+        if (completeListings == 0) {
+            return 0; // restored: nothing says yet which shards the stream still lists
+        }
+        long cutoff = nowMillis - retentionMillis - ShardGraph.FORGET_MARGIN_MILLIS;
+        List<ShardGraphNode> expired = new ArrayList<>();
+        for (ShardGraphNode node : nodes.values()) {
+            if (node.status == ShardStatus.FINISHED
+                    && node.listedIn < completeListings
+                    && node.creationTimeMillis >= 0
+                    && node.creationTimeMillis < cutoff
+                    && noChildWaits(node)
+                    && !mustKeep.test(node.shardId)) {
+                expired.add(node);
+            }
+        }
+        for (ShardGraphNode node : expired) {
+            forget(node);
+        }
+        return expired.size();
+    }
+
+    private static boolean noChildWaits(ShardGraphNode node) {
+        for (ShardGraphNode child : node.children) {
+            if (child.status == ShardStatus.UNASSIGNED) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void forget(ShardGraphNode node) {
+        nodes.remove(node.shardId);
+        counts.remove(node);
+        for (ShardGraphNode child : node.children) {
+            child.parentTrimmed = true;
+        }
+        ShardGraphNode parent = node.parentShardId == null ? null : nodes.get(node.parentShardId);
+        if (parent != null) {
+            parent.removeChild(node);
+        } else if (node.parentShardId != null) {
+            orphans.forget(node);
+        }
+        forgottenUpToMillis = Math.max(forgottenUpToMillis, node.creationTimeMillis);
+    }
+}
