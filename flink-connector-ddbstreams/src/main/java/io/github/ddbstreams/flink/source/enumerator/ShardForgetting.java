@@ -8,7 +8,14 @@ import java.util.function.Predicate;
 /**
  * The forgetting rule of a {@link ShardGraph} and its horizon: which finished shards can be dropped
  * from the graph, and how a dropped shard is recognised when a lagging listing returns it again, so
- * it is never read twice. See {@link ShardGraph#forgetExpired} for the rule and why it is safe.
+ * it is never read twice. The rule is on {@link ShardGraph#forgetExpired}.
+ *
+ * <p>Why a forgotten shard is never read again: {@link #forgottenUpToMillis()} (checkpointed) is
+ * the newest creation time of a forgotten shard, and {@link ShardGraph#addShards} ignores any
+ * unknown shard created at or before it. A shard that unknown and that old can only be a forgotten
+ * one that a lagging listing returned once more: any other shard of that age existed through a day
+ * of complete listings, so the graph would know it. The age rule keeps the horizon a day in the
+ * past, so a new shard that a listing shows late is never mistaken for a forgotten one.
  *
  * <p>Kept apart from the graph because it is its own invariant (the checkpointed horizon) with its
  * own state (the complete-listing count each node is stamped with); it works on the graph's own

@@ -4,11 +4,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.function.Predicate;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
@@ -34,7 +32,7 @@ import org.apache.flink.annotation.Internal;
  *
  * <p>Finished shards that can no longer matter are forgotten ({@link #forgetExpired}), so the graph
  * holds about a day of shards, not the stream's whole history. A forgotten shard must never come
- * back as new, or it would be read again: see {@link #forgetExpired} for why it cannot.
+ * back as new, or it would be read again: see {@link ShardForgetting} for why it cannot.
  *
  * <p>Plain Java with no Flink runtime types. Not thread-safe: only the enumerator's coordinator
  * thread may use it.
@@ -48,22 +46,11 @@ public final class ShardGraph {
      */
     static final long FORGET_MARGIN_MILLIS = 60 * 60 * 1000;
 
-    private static final Comparator<ShardGraphNode> SNAPSHOT_ORDER =
-            Comparator.comparingLong((ShardGraphNode n) -> n.creationTimeMillis)
-                    .thenComparing(n -> n.shardId);
-
-    private final long retentionMillis;
     private final Map<String, ShardGraphNode> nodes = new HashMap<>();
-
-    /** Sorted so that callers assign in a stable order (by shard id). */
-    private final TreeSet<String> ready = new TreeSet<>();
-
-    /** Shards listed before their parent, or whose parent is gone. */
-    private final OrphanShards orphans = new OrphanShards();
-
     private final ShardStatusCounts counts = new ShardStatusCounts();
     private final ShardForgetting forgetting;
-    @Nullable private String maxShardId;
+    private final ShardReadiness readiness;
+    private final ListingCursor listingCursor = new ListingCursor();
 
     /**
      * @param retentionMillis how long the stream keeps records (24 h on DynamoDB Streams); a shard
@@ -77,9 +64,11 @@ public final class ShardGraph {
         if (retentionMillis <= 0) {
             throw new IllegalArgumentException("retentionMillis must be positive");
         }
-        this.retentionMillis = retentionMillis;
+        // Shards listed before their parent, or whose parent is gone.
+        OrphanShards orphans = new OrphanShards();
         this.forgetting =
                 new ShardForgetting(nodes, orphans, counts, retentionMillis, forgottenUpToMillis);
+        this.readiness = new ShardReadiness(nodes, orphans, forgetting, retentionMillis);
     }
 
     /**
@@ -99,23 +88,18 @@ public final class ShardGraph {
             Collection<ShardNode> snapshot, long forgottenUpToMillis, long retentionMillis) {
         ShardGraph graph = new ShardGraph(retentionMillis, forgottenUpToMillis);
         for (ShardNode s : snapshot) {
-            ShardGraphNode node =
-                    new ShardGraphNode(
-                            s.getShardId(), s.getParentShardId(), s.getCreationTimeMillis());
-            node.status = s.getStatus();
-            node.owner = s.getOwnerSubtask();
-            node.parentTrimmed = s.isParentTrimmed();
+            ShardGraphNode node = ShardGraphNode.restored(s);
             if (graph.nodes.putIfAbsent(node.shardId, node) != null) {
                 throw new IllegalArgumentException("Shard " + node.shardId + " restored twice");
             }
             graph.counts.add(node);
-            graph.updateMaxShardId(node.shardId);
+            graph.listingCursor.observe(node.shardId);
         }
         for (ShardGraphNode node : graph.nodes.values()) {
-            graph.link(node);
+            graph.readiness.link(node);
         }
         for (ShardGraphNode node : graph.nodes.values()) {
-            graph.refreshReady(node);
+            graph.readiness.refresh(node);
         }
         return graph;
     }
@@ -154,44 +138,38 @@ public final class ShardGraph {
             node.listedIn = listedIn;
             nodes.put(node.shardId, node);
             counts.add(node);
-            updateMaxShardId(node.shardId);
+            listingCursor.observe(node.shardId);
             added.add(node);
         }
         // Link only once the whole batch is in, so a parent listed after its child is not missed.
         List<String> addedIds = new ArrayList<>(added.size());
         for (ShardGraphNode node : added) {
-            link(node);
+            readiness.link(node);
             ShardGraphNode parent =
                     node.parentShardId == null ? null : nodes.get(node.parentShardId);
             if (parent != null && parent.status != ShardStatus.UNASSIGNED) {
                 // Keep a lineage on the subtask that read (or is reading) the parent.
                 node.owner = parent.owner;
             }
-            refreshReady(node);
+            readiness.refresh(node);
             addedIds.add(node.shardId);
         }
-        List<ShardGraphNode> released =
-                completeListing
-                        ? orphans.releaseAll()
-                        : orphans.releaseOlderThan(nowMillis - retentionMillis);
-        for (ShardGraphNode node : released) {
-            refreshReady(node);
-        }
+        readiness.releaseOrphans(completeListing, nowMillis);
         return addedIds;
     }
 
     /** Shards that may be assigned now, ordered by shard id. */
     public List<String> readyShards() {
-        return new ArrayList<>(ready);
+        return readiness.readyShards();
     }
 
     /** How many shards {@link #readyShards()} would return. */
     public int readyCount() {
-        return ready.size();
+        return readiness.readyCount();
     }
 
     public boolean isReady(String shardId) {
-        return ready.contains(shardId);
+        return readiness.isReady(shardId);
     }
 
     /** Records that {@code subtask} now reads the shard; it must be ready. */
@@ -200,7 +178,7 @@ public final class ShardGraph {
             throw new IllegalArgumentException("Invalid subtask " + subtask);
         }
         ShardGraphNode node = require(shardId, "assign");
-        if (!ready.contains(shardId)) {
+        if (!readiness.isReady(shardId)) {
             throw new IllegalStateException(
                     "Cannot assign shard "
                             + shardId
@@ -211,7 +189,7 @@ public final class ShardGraph {
                                     : ""));
         }
         counts.setStatus(node, ShardStatus.ASSIGNED, subtask);
-        ready.remove(shardId);
+        readiness.remove(shardId);
     }
 
     /**
@@ -225,7 +203,7 @@ public final class ShardGraph {
                     "Cannot unassign shard " + shardId + " in status FINISHED");
         }
         counts.setStatus(node, ShardStatus.UNASSIGNED, node.owner);
-        refreshReady(node);
+        readiness.refresh(node);
     }
 
     /**
@@ -246,22 +224,18 @@ public final class ShardGraph {
             node = new ShardGraphNode(shardId, null, created);
             nodes.put(shardId, node);
             counts.add(node);
-            link(node);
+            readiness.link(node);
         }
         counts.setStatus(
                 node, ShardStatus.FINISHED, finishingSubtask >= 0 ? finishingSubtask : node.owner);
-        ready.remove(shardId);
-        orphans.stopWaiting(node);
-        List<String> children = new ArrayList<>(node.children.length);
+        readiness.finished(node);
         for (ShardGraphNode child : node.children) {
             if (child.status == ShardStatus.UNASSIGNED && node.owner >= 0) {
                 child.owner = node.owner;
             }
-            refreshReady(child);
-            children.add(child.shardId);
+            readiness.refresh(child);
         }
-        Collections.sort(children);
-        return children;
+        return node.childIds();
     }
 
     /**
@@ -280,7 +254,7 @@ public final class ShardGraph {
         }
         counts.setStatus(node, ShardStatus.ASSIGNED, subtask);
         for (ShardGraphNode child : node.children) {
-            refreshReady(child);
+            readiness.refresh(child);
         }
     }
 
@@ -290,14 +264,8 @@ public final class ShardGraph {
      * UNASSIGNED, {@code mustKeep} does not hold it (a finish that may still be taken back), the
      * last complete listing did not return it (DynamoDB Streams lists a shard until 24 h after it
      * closed), and it was created more than retention + {@link #FORGET_MARGIN_MILLIS} ago. Its
-     * children no longer wait for it ({@code parentTrimmed}, kept in the snapshot).
-     *
-     * <p>Why a forgotten shard is never read again: {@link #forgottenUpToMillis()} (checkpointed)
-     * is the newest creation time of a forgotten shard, and {@link #addShards} ignores any unknown
-     * shard created at or before it. A shard that unknown and that old can only be a forgotten one
-     * that a lagging listing returned once more: any other shard of that age existed through a day
-     * of complete listings, so the graph would know it. The age rule keeps the horizon a day in the
-     * past, so a new shard that a listing shows late is never mistaken for a forgotten one.
+     * children no longer wait for it ({@code parentTrimmed}, kept in the snapshot). {@link
+     * ShardForgetting} says why a forgotten shard is never read again.
      *
      * <p>One pass over the graph, as often as complete listings (which cost a pass anyway).
      *
@@ -310,15 +278,7 @@ public final class ShardGraph {
     /** The shard's known children, ordered by shard id; empty if none or unknown. */
     public List<String> children(String shardId) {
         ShardGraphNode node = nodes.get(shardId);
-        if (node == null) {
-            return Collections.emptyList();
-        }
-        List<String> ids = new ArrayList<>(node.children.length);
-        for (ShardGraphNode child : node.children) {
-            ids.add(child.shardId);
-        }
-        Collections.sort(ids);
-        return ids;
+        return node == null ? Collections.emptyList() : node.childIds();
     }
 
     /** The parent's id (known or not), or null if the shard has no parent or is unknown. */
@@ -390,7 +350,7 @@ public final class ShardGraph {
      */
     @Nullable
     public String maxShardId() {
-        return maxShardId;
+        return listingCursor.maxShardId();
     }
 
     /**
@@ -401,19 +361,7 @@ public final class ShardGraph {
      */
     @Nullable
     public String listingCursor(long overlapMillis) {
-        long newest = ShardIds.creationTimeFromShardId(maxShardId == null ? "" : maxShardId);
-        if (newest < 0) {
-            return null;
-        }
-        String cursor = null;
-        for (ShardGraphNode n : nodes.values()) {
-            if (n.creationTimeMillis >= 0
-                    && n.creationTimeMillis <= newest - overlapMillis
-                    && (cursor == null || n.shardId.compareTo(cursor) > 0)) {
-                cursor = n.shardId;
-            }
-        }
-        return cursor;
+        return listingCursor.cursor(nodes.values(), overlapMillis);
     }
 
     /**
@@ -422,24 +370,17 @@ public final class ShardGraph {
      */
     public List<ShardNode> snapshot() {
         ShardGraphNode[] sorted = nodes.values().toArray(new ShardGraphNode[0]);
-        Arrays.sort(sorted, SNAPSHOT_ORDER);
+        Arrays.sort(sorted, ShardGraphNode.BY_CREATION_TIME);
         List<ShardNode> result = new ArrayList<>(sorted.length);
         for (ShardGraphNode n : sorted) {
-            result.add(
-                    new ShardNode(
-                            n.shardId,
-                            n.parentShardId,
-                            n.status,
-                            n.owner,
-                            n.creationTimeMillis,
-                            n.parentTrimmed));
+            result.add(n.toShardNode());
         }
         return result;
     }
 
     @Override
     public String toString() {
-        return "ShardGraph{" + counts + ", ready=" + ready.size() + "}";
+        return "ShardGraph{" + counts + ", ready=" + readiness.readyCount() + "}";
     }
 
     // ------------------------------------------------------------------------------------------
@@ -457,53 +398,7 @@ public final class ShardGraph {
             // Known so far only from a finish report: learn its lineage now.
             node.parentShardId = shard.getParentShardId();
         }
-        updateMaxShardId(node.shardId);
-        link(node);
-    }
-
-    /** Connects a node to its parent and to children that were listed before it. */
-    private void link(ShardGraphNode node) {
-        for (ShardGraphNode child : orphans.takeChildrenOf(node.shardId)) {
-            child.parentShardId = node.shardId; // one string instance per id
-            node.addChild(child);
-            refreshReady(child);
-        }
-        if (node.parentShardId == null || node.linked) {
-            return;
-        }
-        node.linked = true;
-        ShardGraphNode parent = nodes.get(node.parentShardId);
-        if (parent != null) {
-            node.parentShardId = parent.shardId;
-            parent.addChild(node);
-            return;
-        }
-        if (wasForgotten(node.parentShardId)) {
-            // Forgotten shards were finished; the parent never comes back (addShards ignores it).
-            node.parentTrimmed = true;
-        }
-        orphans.add(node);
-    }
-
-    private void refreshReady(ShardGraphNode node) {
-        if (node.status == ShardStatus.UNASSIGNED && parentDone(node)) {
-            ready.add(node.shardId);
-        } else {
-            ready.remove(node.shardId);
-        }
-    }
-
-    private boolean parentDone(ShardGraphNode node) {
-        if (node.parentShardId == null) {
-            return true;
-        }
-        ShardGraphNode parent = nodes.get(node.parentShardId);
-        return parent == null ? node.parentTrimmed : parent.status == ShardStatus.FINISHED;
-    }
-
-    private void updateMaxShardId(String shardId) {
-        if (maxShardId == null || shardId.compareTo(maxShardId) > 0) {
-            maxShardId = shardId;
-        }
+        listingCursor.observe(node.shardId);
+        readiness.link(node);
     }
 }

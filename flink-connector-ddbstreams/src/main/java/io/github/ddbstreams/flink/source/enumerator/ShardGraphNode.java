@@ -1,6 +1,10 @@
 package io.github.ddbstreams.flink.source.enumerator;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
 import javax.annotation.Nullable;
 
 /**
@@ -10,6 +14,11 @@ import javax.annotation.Nullable;
  */
 final class ShardGraphNode {
     private static final ShardGraphNode[] NO_CHILDREN = new ShardGraphNode[0];
+
+    /** Creation time, then id (for DynamoDB's ids that is id order), comparing the number first. */
+    static final Comparator<ShardGraphNode> BY_CREATION_TIME =
+            Comparator.comparingLong((ShardGraphNode n) -> n.creationTimeMillis)
+                    .thenComparing(n -> n.shardId);
 
     final String shardId;
     @Nullable String parentShardId;
@@ -31,6 +40,32 @@ final class ShardGraphNode {
         this.shardId = shardId;
         this.parentShardId = parentShardId;
         this.creationTimeMillis = creationTimeMillis;
+    }
+
+    /** A node as checkpointed; not yet linked. */
+    static ShardGraphNode restored(ShardNode s) {
+        ShardGraphNode node =
+                new ShardGraphNode(s.getShardId(), s.getParentShardId(), s.getCreationTimeMillis());
+        node.status = s.getStatus();
+        node.owner = s.getOwnerSubtask();
+        node.parentTrimmed = s.isParentTrimmed();
+        return node;
+    }
+
+    /** The node as checkpointed. */
+    ShardNode toShardNode() {
+        return new ShardNode(
+                shardId, parentShardId, status, owner, creationTimeMillis, parentTrimmed);
+    }
+
+    /** The known children's ids, ordered by shard id. */
+    List<String> childIds() {
+        List<String> ids = new ArrayList<>(children.length);
+        for (ShardGraphNode child : children) {
+            ids.add(child.shardId);
+        }
+        Collections.sort(ids);
+        return ids;
     }
 
     void addChild(ShardGraphNode child) {
