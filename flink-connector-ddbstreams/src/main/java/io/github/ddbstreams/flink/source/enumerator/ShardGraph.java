@@ -130,11 +130,7 @@ public final class ShardGraph {
             if (forgetting.ignoreRelisted(shard.getShardId(), shard.getCreationTimeMillis())) {
                 continue;
             }
-            ShardGraphNode node =
-                    new ShardGraphNode(
-                            shard.getShardId(),
-                            shard.getParentShardId(),
-                            shard.getCreationTimeMillis());
+            ShardGraphNode node = ShardGraphNode.discovered(shard);
             node.listedIn = listedIn;
             nodes.put(node.shardId, node);
             counts.add(node);
@@ -382,8 +378,6 @@ public final class ShardGraph {
     public String toString() {
         return "ShardGraph{" + counts + ", ready=" + readiness.readyCount() + "}";
     }
-
-    // ------------------------------------------------------------------------------------------
 
     private ShardGraphNode require(String shardId, String action) {
         ShardGraphNode node = nodes.get(shardId);

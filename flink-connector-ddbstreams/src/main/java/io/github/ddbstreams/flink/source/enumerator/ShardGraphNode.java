@@ -42,6 +42,12 @@ final class ShardGraphNode {
         this.creationTimeMillis = creationTimeMillis;
     }
 
+    /** A node as a listing reported it; not yet linked. */
+    static ShardGraphNode discovered(DiscoveredShard shard) {
+        return new ShardGraphNode(
+                shard.getShardId(), shard.getParentShardId(), shard.getCreationTimeMillis());
+    }
+
     /** A node as checkpointed; not yet linked. */
     static ShardGraphNode restored(ShardNode s) {
         ShardGraphNode node =
