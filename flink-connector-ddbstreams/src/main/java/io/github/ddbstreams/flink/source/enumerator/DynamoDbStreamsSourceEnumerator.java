@@ -42,6 +42,12 @@ public final class DynamoDbStreamsSourceEnumerator
 
     static final long LISTING_OVERLAP_MILLIS = StreamShards.LISTING_OVERLAP_MILLIS;
 
+    /**
+     * How long shards wait at start for every subtask's reader to register before going to those
+     * registered. Readers of one job normally register within a second of each other.
+     */
+    static final long READER_REGISTRATION_GRACE_MILLIS = 5_000;
+
     private final SplitEnumeratorContext<ShardSplit> context;
     private final StreamsClient client;
     private final EnumeratorSettings settings;
@@ -185,6 +191,16 @@ public final class DynamoDbStreamsSourceEnumerator
                     stream.initialDiscoveryDone() ? 0 : interval,
                     interval);
         }
+        // Periodic because the context has no one-shot delayed call; a no-op after the first.
+        context.callAsync(
+                () -> null,
+                (ignored, error) -> {
+                    if (distributor.endStartHold()) {
+                        assignReadyShards();
+                    }
+                },
+                READER_REGISTRATION_GRACE_MILLIS,
+                READER_REGISTRATION_GRACE_MILLIS);
     }
 
     // ---------------------------------------------------------------- coordinator-thread handlers

@@ -46,6 +46,13 @@ final class ShardDistributor {
      */
     private final Set<Integer> awaitedSubtasks = new HashSet<>();
 
+    /**
+     * Shards wait at start until every subtask's reader registered (or {@link #endStartHold} ran
+     * after a grace period): readers register one by one, and the first one would otherwise take
+     * every root shard, and through lineage affinity every child after it.
+     */
+    private boolean startHold = true;
+
     ShardDistributor(
             SplitEnumeratorContext<ShardSplit> context,
             ShardAssigner assigner,
@@ -76,8 +83,35 @@ final class ShardDistributor {
         }
     }
 
-    /** Assigns every ready shard in scope, stream by stream, unless no reader is registered. */
+    /**
+     * The grace period for readers to register at start is over: shards go to those registered.
+     *
+     * @return whether shards were still held (so an assignment round is due)
+     */
+    boolean endStartHold() {
+        if (!startHold) {
+            return false;
+        }
+        startHold = false;
+        LOG.info(
+                "{} of {} readers registered within the start grace period; assigning shards to"
+                        + " them",
+                context.registeredReaders().size(),
+                context.currentParallelism());
+        return true;
+    }
+
+    /**
+     * Assigns every ready shard in scope, stream by stream, unless no reader is registered or
+     * readers are still registering at start.
+     */
     void assignReadyShards() {
+        if (startHold) {
+            if (context.registeredReaders().size() < context.currentParallelism()) {
+                return;
+            }
+            startHold = false;
+        }
         Map<Integer, List<ShardSplit>> assignment = new HashMap<>();
         ShardAssigner.AssignmentContext assignmentContext =
                 new ShardAssigner.AssignmentContext() {

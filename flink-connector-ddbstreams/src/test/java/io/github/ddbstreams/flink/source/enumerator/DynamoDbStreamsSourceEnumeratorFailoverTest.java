@@ -31,6 +31,7 @@ class DynamoDbStreamsSourceEnumeratorFailoverTest {
             enumerator.start();
             context.runNextOneTimeCallable(); // initial discovery
             register(context, enumerator, 0);
+            context.runPeriodicCallable(1); // subtask 1 did not register in the grace period
             assertThat(assignedShards(context, 0)).containsExactly(parent);
 
             // Subtask 0 finishes the parent and gets the child; no checkpoint completes since.

@@ -33,7 +33,7 @@ class DynamoDbStreamsSourceEnumeratorTest {
     }
 
     @Test
-    void assignsAsSoonAsAReaderRegistersAfterTheInitialDiscovery() throws Throwable {
+    void assignsAsSoonAsEveryReaderRegisteredAfterTheInitialDiscovery() throws Throwable {
         String a = fake.addShard(null);
         String b = fake.addShard(null);
         h = EnumeratorHarness.started(fake, 2, StartingPosition.trimHorizon());
@@ -42,8 +42,30 @@ class DynamoDbStreamsSourceEnumeratorTest {
         assertThat(h.assignments()).as("no reader yet").isEmpty();
 
         h.register(0);
+        // The first reader must not take every root shard (and with them every lineage).
+        assertThat(h.assignments()).as("one of two readers registered").isEmpty();
+
+        h.register(1);
         // No periodic discovery has run: registration alone hands out the ready shards.
+        assertThat(h.subtaskByShard()).containsExactly(Map.entry(a, 0), Map.entry(b, 1));
+    }
+
+    @Test
+    void aReaderThatDoesNotRegisterInTheGracePeriodHoldsNoShardsBack() throws Throwable {
+        String a = fake.addShard(null);
+        String b = fake.addShard(null);
+        h = EnumeratorHarness.started(fake, 2, StartingPosition.trimHorizon());
+        h.runInitialDiscovery();
+        h.register(0);
+
+        h.endRegistrationGrace();
         assertThat(h.assignedTo(0)).containsExactly(a, b);
+
+        // Later registrations get new lineages; the grace period does not come back.
+        String c = fake.addShard(null);
+        h.register(1);
+        h.runPeriodicDiscovery();
+        assertThat(h.assignedTo(1)).containsExactly(c);
     }
 
     @Test

@@ -27,6 +27,9 @@ final class EnumeratorHarness implements AutoCloseable {
     /** Index of the periodic discovery in the context's periodic callables. */
     private static final int PERIODIC_DISCOVERY = 0;
 
+    /** Index of the end of the readers' registration grace period (after the one discovery). */
+    private static final int REGISTRATION_GRACE = 1;
+
     final FakeStreamsClient fake;
 
     /** Paces the enumerator's DescribeStream calls: simulated, so pacing costs no real time. */
@@ -118,6 +121,11 @@ final class EnumeratorHarness implements AutoCloseable {
 
     void runPeriodicDiscovery() throws Throwable {
         context.runPeriodicCallable(PERIODIC_DISCOVERY);
+    }
+
+    /** The start grace period for readers to register ends. */
+    void endRegistrationGrace() throws Throwable {
+        context.runPeriodicCallable(REGISTRATION_GRACE);
     }
 
     /** Registers the readers, as Flink does before calling {@code addReader}. */
