@@ -4,6 +4,7 @@ import io.github.ddbstreams.flink.format.ChangeEvent;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -12,8 +13,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.DeleteRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * Writes a reproducible mix of inserts, updates and deletes to a table whose hash key is {@code
@@ -24,6 +27,10 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
  * <p>One writer thread; other threads (a Flink operator in the same JVM) may read {@link
  * #expected(String)} while it writes. Each expectation is recorded before its write is issued,
  * because the stream record can reach a job before the write call returns.
+ *
+ * <p>Changes go out in {@code BatchWriteItem} calls of up to 25 distinct keys (a batch may not hold
+ * a key twice, and the order of different keys does not matter), several times faster than one call
+ * per change, which is what lets a long failover run write 50,000 changes quickly.
  */
 public final class VersionedWorkload {
 
@@ -45,9 +52,16 @@ public final class VersionedWorkload {
 
     /** Writes {@code count} changes; each changes the item, so each yields one stream record. */
     public void write(int count) {
+        Batch batch = new Batch();
         for (int i = 0; i < count; i++) {
-            writeOne();
+            String key = "key-" + random.nextInt(keys);
+            if (!batch.add(key)) {
+                batch.flush();
+                batch.add(key);
+            }
+            writeOne(key, true, batch);
         }
+        batch.flush();
     }
 
     /**
@@ -55,42 +69,81 @@ public final class VersionedWorkload {
      * update otherwise. Afterwards each key's last expected change is one written by this call.
      */
     public void touchEveryKey() {
+        Batch batch = new Batch();
         for (int i = 0; i < keys; i++) {
-            writeOne("key-" + i, false);
+            String key = "key-" + i;
+            if (!batch.add(key)) {
+                batch.flush();
+                batch.add(key);
+            }
+            writeOne(key, false, batch);
         }
+        batch.flush();
     }
 
-    private void writeOne() {
-        writeOne("key-" + random.nextInt(keys), true);
-    }
-
-    private void writeOne(String key, boolean mayDelete) {
+    private void writeOne(String key, boolean mayDelete, Batch batch) {
         long version = versions.merge(key, 1L, Long::sum);
         boolean present = exists.getOrDefault(key, false);
         List<String> log = expected.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>());
         if (present && mayDelete && random.nextInt(5) == 0) {
             // The REMOVE record's old image holds the last version written.
             log.add("REMOVE:" + (version - 1));
-            client.deleteItem(
-                    DeleteItemRequest.builder()
-                            .tableName(table)
-                            .key(Map.of("pk", AttributeValue.fromS(key)))
+            batch.requests.add(
+                    WriteRequest.builder()
+                            .deleteRequest(
+                                    DeleteRequest.builder()
+                                            .key(Map.of("pk", AttributeValue.fromS(key)))
+                                            .build())
                             .build());
             exists.put(key, false);
         } else {
             log.add((present ? "MODIFY:" : "INSERT:") + version);
-            client.putItem(
-                    PutItemRequest.builder()
-                            .tableName(table)
-                            .item(
-                                    Map.of(
-                                            "pk", AttributeValue.fromS(key),
-                                            "v", AttributeValue.fromN(Long.toString(version)),
-                                            "payload", AttributeValue.fromS("value-" + version)))
+            batch.requests.add(
+                    WriteRequest.builder()
+                            .putRequest(
+                                    PutRequest.builder()
+                                            .item(
+                                                    Map.of(
+                                                            "pk",
+                                                            AttributeValue.fromS(key),
+                                                            "v",
+                                                            AttributeValue.fromN(
+                                                                    Long.toString(version)),
+                                                            "payload",
+                                                            AttributeValue.fromS(
+                                                                    "value-" + version)))
+                                            .build())
                             .build());
             exists.put(key, true);
         }
-        changes++;
+    }
+
+    /** Up to 25 writes of distinct keys, sent in one call (plus retries of unprocessed ones). */
+    private final class Batch {
+        private static final int MAX = 25;
+        private final Set<String> keysInBatch = new HashSet<>();
+        private final List<WriteRequest> requests = new ArrayList<>();
+
+        /** Whether {@code key} fits: the batch is not full and does not hold it yet. */
+        boolean add(String key) {
+            return requests.size() < MAX && keysInBatch.add(key);
+        }
+
+        void flush() {
+            List<WriteRequest> pending = new ArrayList<>(requests);
+            int written = pending.size();
+            while (!pending.isEmpty()) {
+                BatchWriteItemResponse response =
+                        client.batchWriteItem(b -> b.requestItems(Map.of(table, pending)));
+                List<WriteRequest> unprocessed =
+                        response.unprocessedItems().getOrDefault(table, List.of());
+                pending.clear();
+                pending.addAll(unprocessed);
+            }
+            changes += written;
+            requests.clear();
+            keysInBatch.clear();
+        }
     }
 
     /** How many changes (stream records) were written so far. */
