@@ -25,4 +25,11 @@ public final class AwsErrors {
         }
         return e instanceof SdkClientException;
     }
+
+    /** Whether AWS refused the call for its rate: a subset of {@link #isRetryable}. */
+    public static boolean isThrottling(SdkException e) {
+        return e instanceof LimitExceededException
+                || (e instanceof AwsServiceException
+                        && ((AwsServiceException) e).isThrottlingException());
+    }
 }

@@ -19,6 +19,7 @@ public final class ShardReaderMetrics {
     final Counter getRecordsCalls;
     final Counter emptyPolls;
     final Counter retriedErrors;
+    final Counter throttledCalls;
     final Counter expiredIterators;
     final Counter trimmedDataSkips;
     final Counter shardsGone;
@@ -44,6 +45,7 @@ public final class ShardReaderMetrics {
         getRecordsCalls = g.counter("getRecordsCalls", new ThreadSafeSimpleCounter());
         emptyPolls = g.counter("emptyPolls", new ThreadSafeSimpleCounter());
         retriedErrors = g.counter("retriedErrors", new ThreadSafeSimpleCounter());
+        throttledCalls = g.counter("throttledCalls", new ThreadSafeSimpleCounter());
         expiredIterators = g.counter("expiredIterators", new ThreadSafeSimpleCounter());
         trimmedDataSkips = g.counter("trimmedDataSkips", new ThreadSafeSimpleCounter());
         shardsGone = g.counter("shardsGone", new ThreadSafeSimpleCounter());
@@ -101,6 +103,11 @@ public final class ShardReaderMetrics {
 
     public long retriedErrors() {
         return retriedErrors.getCount();
+    }
+
+    /** The throttled ones among {@link #retriedErrors()}. */
+    public long throttledCalls() {
+        return throttledCalls.getCount();
     }
 
     public long expiredIterators() {

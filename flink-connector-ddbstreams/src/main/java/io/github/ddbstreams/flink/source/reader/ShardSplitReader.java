@@ -352,6 +352,9 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
                     cause);
         }
         metrics.retriedErrors.inc();
+        if (AwsErrors.isThrottling(cause)) {
+            metrics.throttledCalls.inc();
+        }
         cursor.consecutiveFailures++;
         cursor.nextPollAtNanos = now + settings.backOffNanos(cursor.consecutiveFailures);
         if (cursor.consecutiveFailures == 1) {

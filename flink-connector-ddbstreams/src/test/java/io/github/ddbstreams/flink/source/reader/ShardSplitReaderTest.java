@@ -379,6 +379,7 @@ class ShardSplitReaderTest {
 
         assertThat(result.sequenceNumbers).containsExactlyElementsOf(written);
         assertThat(metrics.retriedErrors()).isEqualTo(3);
+        assertThat(metrics.throttledCalls()).as("the 503 is no throttling").isEqualTo(2);
     }
 
     @Test
