@@ -66,7 +66,9 @@ public final class DynamoDbStreamsSourceBuilder<T> {
 
     /**
      * The table whose current stream ({@code LatestStreamArn}) to read; resolved when the job
-     * starts. A job restored from a checkpoint keeps reading the stream it checkpointed.
+     * starts. A job restored from a checkpoint keeps reading the stream it checkpointed. To read
+     * the table's next stream when its stream is disabled and enabled again, set {@link
+     * DynamoDbStreamsSourceOptions#ON_STREAM_DISABLED} to {@code FOLLOW_NEW_STREAM}.
      */
     public DynamoDbStreamsSourceBuilder<T> tableName(String tableName) {
         return tableNames(tableName);
