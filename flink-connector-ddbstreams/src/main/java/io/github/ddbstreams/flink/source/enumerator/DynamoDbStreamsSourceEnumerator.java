@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * only: each stream's lineage and readiness live in its {@link ShardGraph} (held with its discovery
  * and positions in a {@link StreamShards}), the choice of subtask in {@link ShardAssigner}, the
  * assignment loop and end of input in {@link ShardDistributor}, AWS calls in {@link
- * ShardDiscovery}. The assigner sees every stream's shards when it counts a subtask's load, so the
+ * ShardDiscovery}, the order of a table's streams and the following of its new stream in {@link
+ * StreamFollower}. The assigner sees every stream's shards when it counts a subtask's load, so the
  * shards of all streams are balanced together. One {@link DescribeStreamPacer} paces the
  * DescribeStream calls of all streams, because the limit is per account and region, not per stream.
  *
