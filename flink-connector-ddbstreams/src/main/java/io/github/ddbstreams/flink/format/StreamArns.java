@@ -33,4 +33,21 @@ public final class StreamArns {
         }
         return streamArn.substring(start, end);
     }
+
+    /**
+     * Whether {@code streamArn} names a newer stream of the same table than {@code thanStreamArn}.
+     * A stream's label is its creation time ({@code 2026-01-01T00:00:00.000}), which sorts as text
+     * in time order; a table has a new stream each time its stream is enabled again.
+     */
+    public static boolean isNewerStreamOfSameTable(String streamArn, String thanStreamArn) {
+        String table = tableName(streamArn);
+        if (table == null || !table.equals(tableName(thanStreamArn))) {
+            return false;
+        }
+        return label(streamArn).compareTo(label(thanStreamArn)) > 0;
+    }
+
+    private static String label(String streamArn) {
+        return streamArn.substring(streamArn.lastIndexOf(STREAM_MARKER) + STREAM_MARKER.length());
+    }
 }

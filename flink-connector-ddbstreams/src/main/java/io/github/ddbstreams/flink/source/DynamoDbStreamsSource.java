@@ -172,6 +172,11 @@ public final class DynamoDbStreamsSource<T>
         return streams;
     }
 
+    /**
+     * The table's first stream in the state. A stream the source followed to (FOLLOW_NEW_STREAM)
+     * comes after the one it followed and is restored from the state on its own; mapping the table
+     * to it instead would give it the table's configured starting position, not TRIM_HORIZON.
+     */
     @Nullable
     private static String restoredStreamOf(DynamoDbStreamsSourceEnumState state, String table) {
         for (StreamEnumState stream : state.getStreams()) {

@@ -66,7 +66,9 @@ public final class DynamoDbStreamsSourceBuilder<T> {
 
     /**
      * The table whose current stream ({@code LatestStreamArn}) to read; resolved when the job
-     * starts. A job restored from a checkpoint keeps reading the stream it checkpointed.
+     * starts. A job restored from a checkpoint keeps reading the stream it checkpointed. To read
+     * the table's next stream when its stream is disabled and enabled again, set {@link
+     * DynamoDbStreamsSourceOptions#ON_STREAM_DISABLED} to {@code FOLLOW_NEW_STREAM}.
      */
     public DynamoDbStreamsSourceBuilder<T> tableName(String tableName) {
         return tableNames(tableName);
@@ -157,6 +159,17 @@ public final class DynamoDbStreamsSourceBuilder<T> {
                             + "trimHorizon() or atTimestamp(instant).");
         }
         validateStreamStartingPositions();
+        if (!streamArns.isEmpty()
+                && config.get(DynamoDbStreamsSourceOptions.ON_STREAM_DISABLED)
+                        == DynamoDbStreamsSourceOptions.OnStreamDisabled.FOLLOW_NEW_STREAM) {
+            throw new IllegalArgumentException(
+                    DynamoDbStreamsSourceOptions.ON_STREAM_DISABLED.key()
+                            + " = FOLLOW_NEW_STREAM needs the table whose new stream to follow, "
+                            + "but the source is given stream ARNs "
+                            + streamArns
+                            + ": set the source's tableName instead of its streamArn, or use "
+                            + "KEEP_RUNNING or FINISH.");
+        }
         validatePositive(DynamoDbStreamsSourceOptions.SHARD_DISCOVERY_INTERVAL);
         validatePositive(DynamoDbStreamsSourceOptions.SHARD_FULL_LISTING_INTERVAL);
         validatePositive(DynamoDbStreamsSourceOptions.IDLE_POLL_INTERVAL);

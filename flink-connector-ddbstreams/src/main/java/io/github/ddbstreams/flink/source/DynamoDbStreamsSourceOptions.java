@@ -160,7 +160,13 @@ public final class DynamoDbStreamsSourceOptions {
                             "What to do once a disabled stream (status DISABLED) has been read "
                                     + "to the end of every shard. KEEP_RUNNING: stay running "
                                     + "with nothing to read. FINISH: end the source, so a job "
-                                    + "with no other input finishes.");
+                                    + "with no other input finishes. FOLLOW_NEW_STREAM (only "
+                                    + "for sources given table names): keep asking, every "
+                                    + "discovery interval, for the table's latest stream; when "
+                                    + "the stream is enabled again (a new stream ARN), read the "
+                                    + "new stream from TRIM_HORIZON, its shards only after every "
+                                    + "shard of the old stream is finished, so each item's "
+                                    + "changes stay in order.");
 
     /** See {@link #ON_TRIMMED_DATA}. */
     @PublicEvolving
@@ -180,6 +186,7 @@ public final class DynamoDbStreamsSourceOptions {
     @PublicEvolving
     public enum OnStreamDisabled {
         KEEP_RUNNING,
-        FINISH
+        FINISH,
+        FOLLOW_NEW_STREAM
     }
 }

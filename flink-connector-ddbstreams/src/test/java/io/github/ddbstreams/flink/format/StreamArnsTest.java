@@ -29,4 +29,20 @@ class StreamArnsTest {
         assertThat(StreamArns.tableName("arn:aws:kinesis:eu-west-1:1:stream/S")).isNull();
         assertThat(StreamArns.tableName("arn:aws:dynamodb:r:1:table//stream/x")).isNull();
     }
+
+    @Test
+    void aNewerStreamOfTheSameTableHasALaterLabel() {
+        String base = "arn:aws:dynamodb:eu-west-1:123456789012:table/";
+        String old = base + "orders/stream/2026-01-01T09:59:59.999";
+        String newer = base + "orders/stream/2026-01-01T10:00:00.000";
+        assertThat(StreamArns.isNewerStreamOfSameTable(newer, old)).isTrue();
+        assertThat(StreamArns.isNewerStreamOfSameTable(old, newer)).isFalse();
+        assertThat(StreamArns.isNewerStreamOfSameTable(old, old)).isFalse();
+        assertThat(
+                        StreamArns.isNewerStreamOfSameTable(
+                                base + "customers/stream/2027-01-01T00:00:00.000", old))
+                .as("another table")
+                .isFalse();
+        assertThat(StreamArns.isNewerStreamOfSameTable("not-an-arn", old)).isFalse();
+    }
 }

@@ -25,6 +25,7 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.dynamodb.model.StreamSpecification;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /**
@@ -240,6 +241,70 @@ class DynamoDbStreamsSourceITCase {
         }
 
         assertThat(workload.verify(received)).isEmpty();
+    }
+
+    @Test
+    void followsTheTablesNewStreamWhenItIsEnabledAgain() throws Exception {
+        String oldArn = DYNAMODB.createTable("followed", StreamViewType.NEW_AND_OLD_IMAGES);
+        VersionedWorkload workload =
+                new VersionedWorkload(DYNAMODB.dynamoDbClient(), "followed", 10, 11);
+        workload.write(60);
+        DynamoDbStreamsSource<ChangeEvent> source =
+                DynamoDbStreamsSource.<ChangeEvent>builder()
+                        .tableName("followed")
+                        .startingPosition(StartingPosition.trimHorizon())
+                        .awsConfig(DYNAMODB.awsConfig())
+                        .idlePollInterval(Duration.ofMillis(100))
+                        .shardDiscoveryInterval(Duration.ofMillis(200))
+                        .setConfig(
+                                DynamoDbStreamsSourceOptions.ON_STREAM_DISABLED,
+                                DynamoDbStreamsSourceOptions.OnStreamDisabled.FOLLOW_NEW_STREAM)
+                        .build();
+        try (CloseableIterator<ChangeEvent> events =
+                env(2, false)
+                        .fromSource(source, WatermarkStrategy.noWatermarks(), "followed")
+                        .executeAndCollect("followed")) {
+            List<ChangeEvent> received = new ArrayList<>(take(events, 60, Duration.ofSeconds(60)));
+
+            // The old stream's last changes may still be unread when the new stream appears:
+            // they must come first all the same.
+            workload.write(60);
+            setStreamEnabled("followed", false);
+            setStreamEnabled("followed", true);
+            String newArn = DYNAMODB.streamArn("followed");
+            assertThat(newArn).as("re-enabling makes a new stream").isNotEqualTo(oldArn);
+            workload.write(60);
+            received.addAll(take(events, 120, Duration.ofSeconds(60)));
+
+            assertThat(received).hasSize(workload.changes());
+            assertThat(workload.verify(received)).isEmpty();
+            assertThat(received)
+                    .extracting(ChangeEvent::getStreamArn)
+                    .containsOnly(oldArn, newArn)
+                    .contains(oldArn, newArn);
+            Set<String> keysOnNewStream = new HashSet<>();
+            for (ChangeEvent event : received) {
+                String key = VersionedWorkload.keyOf(event);
+                if (event.getStreamArn().equals(newArn)) {
+                    keysOnNewStream.add(key);
+                } else {
+                    assertThat(keysOnNewStream)
+                            .as("old change after a new one")
+                            .doesNotContain(key);
+                }
+            }
+        }
+    }
+
+    private static void setStreamEnabled(String table, boolean enabled) {
+        StreamSpecification spec =
+                enabled
+                        ? StreamSpecification.builder()
+                                .streamEnabled(true)
+                                .streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)
+                                .build()
+                        : StreamSpecification.builder().streamEnabled(false).build();
+        DYNAMODB.dynamoDbClient().updateTable(b -> b.tableName(table).streamSpecification(spec));
     }
 
     @Test

@@ -322,6 +322,20 @@ class DynamoDbStreamsDynamicTableFactoryTest {
     }
 
     @Test
+    void followingANewStreamNeedsTheTableName() {
+        assertThat(
+                        errorOf(
+                                o -> {
+                                    o.remove("table-name");
+                                    o.put("stream-arn", ARN);
+                                    o.put("source.on-stream-disabled", "FOLLOW_NEW_STREAM");
+                                }))
+                .contains("source.on-stream-disabled", "FOLLOW_NEW_STREAM", "'table-name'", ARN);
+        assertThat(create(options(o -> o.put("source.on-stream-disabled", "FOLLOW_NEW_STREAM"))))
+                .isNotNull();
+    }
+
+    @Test
     void unknownOptionsAreRejected() {
         assertThat(errorOf(o -> o.put("scan.startup.offset", "0"))).contains("scan.startup.offset");
     }

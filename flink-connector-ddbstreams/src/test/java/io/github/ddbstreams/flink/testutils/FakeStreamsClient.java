@@ -194,8 +194,16 @@ public final class FakeStreamsClient implements StreamsClient {
         this.viewType = viewType;
     }
 
+    /** Sets the stream's status; DISABLED closes every open shard, as disabling does on AWS. */
     public synchronized void setStatus(StreamStatus status) {
         this.status = status;
+        if (status == StreamStatus.DISABLED) {
+            shards.values().forEach(shard -> shard.closed = true);
+        }
+    }
+
+    public synchronized StreamStatus status() {
+        return status;
     }
 
     public synchronized List<String> shardIds() {

@@ -7,17 +7,21 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+import software.amazon.awssdk.services.dynamodb.model.StreamStatus;
 
 /**
  * One {@link StreamsClient} over several {@link FakeStreamsClient}s, one per stream, as one AWS
  * client sees every stream of an account: calls are routed by stream ARN, tables resolve to the
  * stream whose ARN names them, and iterators are tagged with their stream so {@code GetRecords}
- * (which takes no ARN) reaches the right fake. The fakes' shard ids may coincide, as they do when
- * their clocks do: that is the point of several streams in one source.
+ * (which takes no ARN) reaches the right fake. A table's latest stream is the newest one added for
+ * it, as when its stream is disabled and enabled again ({@link #addStream}). The fakes' shard ids
+ * may coincide, as they do when their clocks do: that is the point of several streams in one
+ * source.
  */
 public final class MultiStreamFakeClient implements StreamsClient {
 
@@ -26,6 +30,9 @@ public final class MultiStreamFakeClient implements StreamsClient {
 
     private final Map<String, FakeStreamsClient> byArn = new LinkedHashMap<>();
     private final List<FakeStreamsClient> streams = new ArrayList<>();
+
+    /** {@code resolveLatestStreamArn} calls so far. */
+    public final AtomicInteger resolveCalls = new AtomicInteger();
 
     /** A client over these streams; each fake's stream ARN is the one it was constructed with. */
     public MultiStreamFakeClient(Map<String, FakeStreamsClient> streamsByArn) {
@@ -36,8 +43,22 @@ public final class MultiStreamFakeClient implements StreamsClient {
                 });
     }
 
+    /**
+     * Adds a stream, e.g. a table's new stream after its stream was disabled and enabled again: the
+     * table then resolves to it.
+     */
+    public synchronized void addStream(String streamArn, FakeStreamsClient fake) {
+        byArn.put(streamArn, fake);
+        streams.add(fake);
+    }
+
+    /** Removes a stream, as AWS does 24 h after it was disabled. */
+    public synchronized void removeStream(String streamArn) {
+        byArn.remove(streamArn); // its index in streams stays, so other iterators keep working
+    }
+
     /** The fake behind {@code streamArn}. */
-    public FakeStreamsClient stream(String streamArn) {
+    public synchronized FakeStreamsClient stream(String streamArn) {
         FakeStreamsClient fake = byArn.get(streamArn);
         if (fake == null) {
             throw new IllegalArgumentException("no fake stream " + streamArn);
@@ -47,21 +68,39 @@ public final class MultiStreamFakeClient implements StreamsClient {
 
     /** A stream ARN of the fake's form for {@code table}. */
     public static String arnOf(String table) {
-        return "arn:aws:dynamodb:us-east-1:123456789012:table/"
-                + table
-                + "/stream/2026-01-01T00:00:00.000";
+        return arnOf(table, "2026-01-01T00:00:00.000");
     }
 
+    /** A stream ARN of the fake's form for {@code table}, with the stream's label (its time). */
+    public static String arnOf(String table, String label) {
+        return "arn:aws:dynamodb:us-east-1:123456789012:table/" + table + "/stream/" + label;
+    }
+
+    /**
+     * The table's newest stream, or, like the real client, an {@link IllegalArgumentException} if
+     * that stream is disabled.
+     */
     @Override
-    public String resolveLatestStreamArn(String tableName) {
+    public synchronized String resolveLatestStreamArn(String tableName) {
+        resolveCalls.incrementAndGet();
+        String latest = null;
         for (String arn : byArn.keySet()) {
-            if (tableName.equals(StreamArns.tableName(arn))) {
-                return arn;
+            if (tableName.equals(StreamArns.tableName(arn))
+                    && (latest == null || StreamArns.isNewerStreamOfSameTable(arn, latest))) {
+                latest = arn;
             }
         }
-        throw ResourceNotFoundException.builder()
-                .message("Requested resource not found: Table: " + tableName + " not found")
-                .build();
+        if (latest == null) {
+            throw ResourceNotFoundException.builder()
+                    .message("Requested resource not found: Table: " + tableName + " not found")
+                    .build();
+        }
+        StreamStatus status = byArn.get(latest).status();
+        if (status == StreamStatus.DISABLED || status == StreamStatus.DISABLING) {
+            throw new IllegalArgumentException(
+                    "DynamoDB table '" + tableName + "' has no stream enabled");
+        }
+        return latest;
     }
 
     @Override
@@ -84,7 +123,10 @@ public final class MultiStreamFakeClient implements StreamsClient {
     @Override
     public GetRecordsResponse getRecords(String shardIterator, int limit) {
         int tag = shardIterator.indexOf(TAG);
-        FakeStreamsClient fake = streams.get(Integer.parseInt(shardIterator.substring(0, tag)));
+        FakeStreamsClient fake;
+        synchronized (this) {
+            fake = streams.get(Integer.parseInt(shardIterator.substring(0, tag)));
+        }
         GetRecordsResponse response = fake.getRecords(shardIterator.substring(tag + 1), limit);
         String next = response.nextShardIterator();
         return next == null
@@ -95,7 +137,7 @@ public final class MultiStreamFakeClient implements StreamsClient {
     @Override
     public void close() {}
 
-    private FakeStreamsClient route(String streamArn) {
+    private synchronized FakeStreamsClient route(String streamArn) {
         FakeStreamsClient fake = byArn.get(streamArn);
         if (fake == null) {
             throw ResourceNotFoundException.builder()
@@ -105,7 +147,7 @@ public final class MultiStreamFakeClient implements StreamsClient {
         return fake;
     }
 
-    private String tag(FakeStreamsClient fake, String iterator) {
+    private synchronized String tag(FakeStreamsClient fake, String iterator) {
         return streams.indexOf(fake) + String.valueOf(TAG) + iterator;
     }
 }

@@ -19,7 +19,12 @@ import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
 @Internal
 public interface StreamsClient extends AutoCloseable {
 
-    /** Resolves a table's current stream ({@code DescribeTable.LatestStreamArn}). */
+    /**
+     * Resolves a table's current stream ({@code DescribeTable.LatestStreamArn}).
+     *
+     * @throws IllegalArgumentException if the table has no enabled stream (never enabled, or
+     *     disabled and not enabled again), with a message that says how to enable one
+     */
     String resolveLatestStreamArn(String tableName);
 
     /**

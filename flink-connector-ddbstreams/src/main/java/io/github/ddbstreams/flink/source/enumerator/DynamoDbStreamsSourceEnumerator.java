@@ -1,5 +1,6 @@
 package io.github.ddbstreams.flink.source.enumerator;
 
+import io.github.ddbstreams.flink.format.StreamArns;
 import io.github.ddbstreams.flink.source.StartingPosition;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
 import io.github.ddbstreams.flink.source.event.FinishedShardsCheckpointedEvent;
@@ -9,7 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SourceEvent;
@@ -18,15 +19,14 @@ import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.util.FlinkRuntimeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
-import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /**
  * Discovers the shards of one or more streams and hands them to readers parent-before-child. Wiring
  * only: each stream's lineage and readiness live in its {@link ShardGraph} (held with its discovery
  * and positions in a {@link StreamShards}), the choice of subtask in {@link ShardAssigner}, the
  * assignment loop and end of input in {@link ShardDistributor}, AWS calls in {@link
- * ShardDiscovery}. The assigner sees every stream's shards when it counts a subtask's load, so the
+ * ShardDiscovery}, the order of a table's streams and the following of its new stream in {@link
+ * StreamFollower}. The assigner sees every stream's shards when it counts a subtask's load, so the
  * shards of all streams are balanced together. One {@link DescribeStreamPacer} paces the
  * DescribeStream calls of all streams, because the limit is per account and region, not per stream.
  *
@@ -53,6 +53,11 @@ public final class DynamoDbStreamsSourceEnumerator
     private final EnumeratorSettings settings;
     private final EnumeratorMetrics metrics;
     private final ShardDistributor distributor;
+    private final DescribeStreamPacer pacer;
+    private final StreamFollower follower;
+
+    /** Every stream's discovery, for the metrics; the reporter thread reads it. */
+    private final List<ShardDiscovery> discoveries = new CopyOnWriteArrayList<>();
 
     /** By stream ARN, in the order the streams were restored, then configured. */
     private final Map<String, StreamShards> streams = new LinkedHashMap<>();
@@ -132,7 +137,7 @@ public final class DynamoDbStreamsSourceEnumerator
         this.context = context;
         this.client = client;
         this.settings = settings;
-        DescribeStreamPacer pacer =
+        this.pacer =
                 new DescribeStreamPacer(
                         settings.describeStreamCallsPerSecond(),
                         settings.retryInitialBackoffMillis(),
@@ -142,7 +147,7 @@ public final class DynamoDbStreamsSourceEnumerator
             for (StreamEnumState state : restored.getStreams()) {
                 String arn = state.getStreamArn();
                 StartingPosition start =
-                        startingPositions.getOrDefault(arn, settings.startingPosition());
+                        startingPositions.getOrDefault(arn, restoredStart(arn, restored));
                 streams.put(arn, new StreamShards(client, arn, start, settings, pacer, state));
             }
         }
@@ -162,35 +167,36 @@ public final class DynamoDbStreamsSourceEnumerator
         if (streams.isEmpty()) {
             throw new IllegalArgumentException("No stream to read");
         }
-        List<ShardDiscovery> discoveries = new ArrayList<>();
         streams.values().forEach(stream -> discoveries.add(stream.discovery));
         this.metrics = new EnumeratorMetrics(context.metricGroup(), discoveries, pacer);
-        this.distributor = new ShardDistributor(context, assigner, settings, streams);
+        this.follower = new StreamFollower(context, client, pacer, settings, streams, this::follow);
+        this.distributor =
+                new ShardDistributor(
+                        context, assigner, settings, streams, follower::waitsForOlderStream);
+        follower.retireFollowedStreams(); // a restored stream that was followed is not listed
+    }
+
+    /**
+     * Where a stream of the restored state starts if its first listing was not applied yet: a
+     * stream that followed an older one of its table starts at TRIM_HORIZON, as it did when it was
+     * added; any other at the source's starting position.
+     */
+    private StartingPosition restoredStart(String arn, DynamoDbStreamsSourceEnumState restored) {
+        for (StreamEnumState other : restored.getStreams()) {
+            if (StreamArns.isNewerStreamOfSameTable(arn, other.getStreamArn())) {
+                return StartingPosition.trimHorizon();
+            }
+        }
+        return settings.startingPosition();
     }
 
     @Override
     public void start() {
-        long interval = settings.discoveryIntervalMillis();
-        long fullListingInterval = settings.fullListingIntervalMillis();
-        for (StreamShards stream : streams.values()) {
-            ShardDiscovery discovery = stream.discovery;
-            if (!stream.initialDiscoveryDone()) {
-                StartingPosition start = stream.startingPosition;
-                context.callAsync(
-                        () -> discovery.initialListing(start),
-                        (result, error) -> onInitialDiscovery(stream, result, error));
-            }
-        }
+        streams.values().forEach(this::startInitialListing);
         // Registered after the initial listings, in stream order: periodic callable i lists
-        // stream i (tests rely on it).
-        for (StreamShards stream : streams.values()) {
-            ShardDiscovery discovery = stream.discovery;
-            context.callAsync(
-                    () -> discovery.periodicListing(fullListingInterval),
-                    (listing, error) -> onListing(stream, listing, error),
-                    stream.initialDiscoveryDone() ? 0 : interval,
-                    interval);
-        }
+        // stream i (tests rely on it; then the end of the grace period below; a followed
+        // stream's comes after all others).
+        streams.values().forEach(this::startPeriodicListing);
         // Periodic because the context has no one-shot delayed call; a no-op after the first.
         context.callAsync(
                 () -> null,
@@ -203,14 +209,60 @@ public final class DynamoDbStreamsSourceEnumerator
                 READER_REGISTRATION_GRACE_MILLIS);
     }
 
+    private void startInitialListing(StreamShards stream) {
+        if (!stream.initialDiscoveryDone()) {
+            ShardDiscovery discovery = stream.discovery;
+            StartingPosition start = stream.startingPosition;
+            context.callAsync(
+                    () -> discovery.initialListing(start),
+                    (result, error) -> onInitialDiscovery(stream, result, error));
+        }
+    }
+
+    private void startPeriodicListing(StreamShards stream) {
+        long interval = settings.discoveryIntervalMillis();
+        long fullListingInterval = settings.fullListingIntervalMillis();
+        ShardDiscovery discovery = stream.discovery;
+        context.callAsync(
+                () -> discovery.periodicListing(fullListingInterval),
+                (listing, error) -> onListing(stream, listing, error),
+                stream.initialDiscoveryDone() ? 0 : interval,
+                interval);
+    }
+
+    /** Reads {@code newStreamArn}, the new stream of {@code disabled}'s table, after it. */
+    private void follow(StreamShards disabled, String newStreamArn) {
+        LOG.info(
+                "Stream {} of table {} is disabled and the table has a new stream {}: reading it "
+                        + "from TRIM_HORIZON, its shards once every shard of {} is finished "
+                        + "(source.on-stream-disabled = FOLLOW_NEW_STREAM)",
+                disabled.streamArn,
+                disabled.tableName,
+                newStreamArn,
+                disabled.streamArn);
+        StreamShards stream =
+                new StreamShards(
+                        client,
+                        newStreamArn,
+                        StartingPosition.trimHorizon(),
+                        settings,
+                        pacer,
+                        null);
+        streams.put(newStreamArn, stream);
+        discoveries.add(stream.discovery);
+        metrics.streamFollowed();
+        startInitialListing(stream);
+        startPeriodicListing(stream);
+    }
+
     // ---------------------------------------------------------------- coordinator-thread handlers
 
     private void onInitialDiscovery(
             StreamShards stream, ShardDiscovery.InitialListing result, Throwable error) {
         if (error != null) {
-            throw new FlinkRuntimeException(describeListingFailure(stream, error), error);
+            throw new FlinkRuntimeException(ListingFailures.describe(stream, error), error);
         }
-        checkViewType(stream, result.listing.viewType);
+        ListingFailures.checkViewType(stream, result.listing.viewType, settings);
         long now = System.currentTimeMillis();
         stream.applyInitialListing(result, now);
         forgetExpiredShards(stream, now);
@@ -222,10 +274,11 @@ public final class DynamoDbStreamsSourceEnumerator
         afterListing(stream, result.listing, now);
     }
 
-    private void onListing(StreamShards stream, ShardDiscovery.Listing listing, Throwable error) {
+    private void onListing(
+            StreamShards stream, @Nullable ShardDiscovery.Listing listing, Throwable error) {
         if (error != null) {
-            if (isMissingStream(error)) {
-                throw new FlinkRuntimeException(describeListingFailure(stream, error), error);
+            if (ListingFailures.isMissingStream(error)) {
+                throw new FlinkRuntimeException(ListingFailures.describe(stream, error), error);
             }
             LOG.warn(
                     "Shard discovery of stream {} failed; will retry: {}",
@@ -233,8 +286,9 @@ public final class DynamoDbStreamsSourceEnumerator
                     error.toString());
             return;
         }
-        if (!stream.initialDiscoveryDone()) {
-            return; // the initial discovery decides starting positions first
+        if (listing == null || !stream.initialDiscoveryDone()) {
+            // Retired; or the initial discovery decides starting positions first.
+            return;
         }
         long now = System.currentTimeMillis();
         List<String> added = stream.graph.addShards(listing.shards, listing.complete, now);
@@ -262,8 +316,13 @@ public final class DynamoDbStreamsSourceEnumerator
                             + "(source.on-stream-disabled)",
                     stream.streamArn,
                     listing.status,
-                    settings.finishWhenDisabled() ? "finishes" : "keeps running idle");
+                    settings.finishWhenDisabled()
+                            ? "finishes"
+                            : settings.followNewStream()
+                                    ? "reads the table's new stream once it is enabled again"
+                                    : "keeps running idle");
         }
+        follower.afterListing(stream, now);
         assignReadyShards();
     }
 
@@ -297,6 +356,7 @@ public final class DynamoDbStreamsSourceEnumerator
             List<String> children = stream.graph.markFinished(shardId, subtaskId);
             unconfirmedFinishes.reported(splitId, subtaskId);
             if (children.isEmpty()
+                    && !stream.isRetired() // read to its end: no children to come
                     && stream.graph.contains(shardId) // a forgotten shard's children are known
                     && !stream.isOutOfBoundedScope(shardId)) {
                 lookUpChildren(stream, shardId);
@@ -341,6 +401,7 @@ public final class DynamoDbStreamsSourceEnumerator
     }
 
     private void assignReadyShards() {
+        follower.retireFollowedStreams();
         distributor.assignReadyShards();
         metrics.update(graphs());
         distributor.signalNoMoreSplitsIfAllRead();
@@ -382,36 +443,5 @@ public final class DynamoDbStreamsSourceEnumerator
     @Override
     public void close() {
         client.close();
-    }
-
-    // ---------------------------------------------------------------- helpers
-
-    private void checkViewType(StreamShards stream, @Nullable StreamViewType viewType) {
-        Set<StreamViewType> supported = settings.supportedViewTypes();
-        if (viewType != null && !supported.isEmpty() && !supported.contains(viewType)) {
-            throw new FlinkRuntimeException(
-                    String.format(
-                            "Stream %s has view type %s, but the source's deserializer needs one "
-                                    + "of %s. Change the table's StreamSpecification "
-                                    + "(StreamViewType), or use a deserializer (or SQL "
-                                    + "'changelog.mode') that works with %s.",
-                            stream.streamArn, viewType, supported, viewType));
-        }
-    }
-
-    private static boolean isMissingStream(Throwable error) {
-        return error instanceof ResourceNotFoundException
-                || error.getCause() instanceof ResourceNotFoundException;
-    }
-
-    private static String describeListingFailure(StreamShards stream, Throwable error) {
-        if (isMissingStream(error)) {
-            return "DynamoDB stream "
-                    + stream.streamArn
-                    + " does not exist or is not readable with the configured credentials and "
-                    + "region. Check the stream ARN (DescribeTable's LatestStreamArn) and the "
-                    + "region.";
-        }
-        return "Could not list the shards of DynamoDB stream " + stream.streamArn + ": " + error;
     }
 }

@@ -16,6 +16,7 @@ final class EnumeratorMetrics {
     private volatile int shardsReady;
     private volatile int shardsPendingOnParent;
     private volatile int shardsFinished;
+    private volatile long streamsFollowed;
     private final DescribeStreamPacer pacer;
 
     /**
@@ -41,6 +42,16 @@ final class EnumeratorMetrics {
                 () -> discoveries.stream().mapToLong(ShardDiscovery::describeStreamCalls).sum());
         // From the shared pacer itself: a sum over the discoveries would count it once per stream.
         group.gauge("describeStreamThrottled", pacer::throttledCalls);
+        group.gauge("streamsFollowed", () -> streamsFollowed);
+    }
+
+    /** A disabled stream's table got a new stream, now read too (coordinator thread). */
+    void streamFollowed() {
+        streamsFollowed++;
+    }
+
+    long streamsFollowed() {
+        return streamsFollowed;
     }
 
     void update(ShardGraph graph) {

@@ -22,6 +22,7 @@ public final class EnumeratorSettings implements Serializable {
     private final long fullListingIntervalMillis;
     private final boolean bounded;
     private final boolean finishWhenDisabled;
+    private final boolean followNewStream;
     private final Set<StreamViewType> supportedViewTypes;
     private final double describeStreamCallsPerSecond;
     private final long retryInitialBackoffMillis;
@@ -50,6 +51,9 @@ public final class EnumeratorSettings implements Serializable {
         this.finishWhenDisabled =
                 config.get(DynamoDbStreamsSourceOptions.ON_STREAM_DISABLED)
                         == DynamoDbStreamsSourceOptions.OnStreamDisabled.FINISH;
+        this.followNewStream =
+                config.get(DynamoDbStreamsSourceOptions.ON_STREAM_DISABLED)
+                        == DynamoDbStreamsSourceOptions.OnStreamDisabled.FOLLOW_NEW_STREAM;
         this.describeStreamCallsPerSecond =
                 config.get(DynamoDbStreamsSourceOptions.DESCRIBE_STREAM_MAX_CALLS_PER_SECOND);
         this.retryInitialBackoffMillis =
@@ -84,6 +88,11 @@ public final class EnumeratorSettings implements Serializable {
 
     boolean finishWhenDisabled() {
         return finishWhenDisabled;
+    }
+
+    /** Whether a disabled stream's table is watched for a new stream to read next. */
+    boolean followNewStream() {
+        return followNewStream;
     }
 
     double describeStreamCallsPerSecond() {

@@ -76,6 +76,9 @@ final class ShardDiscovery {
 
     private volatile long lastCompleteListingMillis;
 
+    /** Set by the coordinator thread; the periodic listing then stops calling AWS. */
+    private volatile boolean retired;
+
     /** For metrics: duration of the last listing, and DescribeStream calls made so far. */
     private volatile long lastListingDurationMillis;
 
@@ -110,9 +113,14 @@ final class ShardDiscovery {
 
     /**
      * A periodic listing: incremental after the published cursor, or complete when there is no
-     * cursor yet or the last complete listing is older than {@code fullListingIntervalMillis}.
+     * cursor yet or the last complete listing is older than {@code fullListingIntervalMillis}. Null
+     * once the stream is retired: no call is made.
      */
+    @Nullable
     Listing periodicListing(long fullListingIntervalMillis) {
+        if (retired) {
+            return null;
+        }
         String cursor = listAfterShardId;
         boolean full =
                 cursor == null
@@ -125,6 +133,11 @@ final class ShardDiscovery {
     void publishCursor(@Nullable String listAfterShardId, long lastCompleteListingMillis) {
         this.lastCompleteListingMillis = lastCompleteListingMillis;
         this.listAfterShardId = listAfterShardId;
+    }
+
+    /** Called on the coordinator thread: see {@link StreamShards#retire()}. */
+    void retire() {
+        retired = true;
     }
 
     long lastListingDurationMillis() {

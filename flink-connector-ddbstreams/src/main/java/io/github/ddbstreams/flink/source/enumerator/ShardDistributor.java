@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.api.connector.source.SplitsAssignment;
 import org.slf4j.Logger;
@@ -53,11 +54,16 @@ final class ShardDistributor {
      */
     private boolean startHold = true;
 
+    /** Streams whose shards wait: an older stream of their table is not read to its end. */
+    private final Predicate<StreamShards> heldBack;
+
     ShardDistributor(
             SplitEnumeratorContext<ShardSplit> context,
             ShardAssigner assigner,
             EnumeratorSettings settings,
-            Map<String, StreamShards> streams) {
+            Map<String, StreamShards> streams,
+            Predicate<StreamShards> heldBack) {
+        this.heldBack = heldBack;
         this.context = context;
         this.assigner = assigner;
         this.settings = settings;
@@ -131,6 +137,9 @@ final class ShardDistributor {
                 };
         assign:
         for (StreamShards stream : streams.values()) {
+            if (heldBack.test(stream)) {
+                continue;
+            }
             for (String shardId : stream.readyShards()) {
                 if (stream.isOutOfBoundedScope(shardId)) {
                     continue;

@@ -1,5 +1,6 @@
 package io.github.ddbstreams.flink.source.enumerator;
 
+import io.github.ddbstreams.flink.format.StreamArns;
 import io.github.ddbstreams.flink.source.StartingPosition;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
@@ -32,6 +33,10 @@ final class StreamShards {
     static final long LISTING_OVERLAP_MILLIS = 60_000;
 
     final String streamArn;
+
+    /** The stream's table, from its ARN; null if the ARN does not have the usual form. */
+    @Nullable final String tableName;
+
     final StartingPosition startingPosition;
     final ShardGraph graph;
     final ShardDiscovery discovery;
@@ -44,6 +49,9 @@ final class StreamShards {
     private boolean initialDiscoveryDone;
     private long lastCompleteListingMillis;
     private boolean disabled;
+
+    /** Read to its end and followed by a newer stream of its table: no longer listed. */
+    private boolean retired;
 
     /** Forgotten shards seen again in listings, as far as logged. */
     private long relistedLogged;
@@ -60,6 +68,7 @@ final class StreamShards {
             DescribeStreamPacer pacer,
             @Nullable StreamEnumState restored) {
         this.streamArn = streamArn;
+        this.tableName = StreamArns.tableName(streamArn);
         this.startingPosition = startingPosition;
         this.bounded = settings.bounded();
         this.discovery = new ShardDiscovery(client, streamArn, pacer);
@@ -85,6 +94,20 @@ final class StreamShards {
 
     boolean isDisabled() {
         return disabled;
+    }
+
+    boolean isRetired() {
+        return retired;
+    }
+
+    /**
+     * Stops listing this stream, once it is read to its end and a newer stream of its table is
+     * read: nothing new can appear in it, and it ceases to exist 24 h after it was disabled, when a
+     * listing would fail the job.
+     */
+    void retire() {
+        retired = true;
+        discovery.retire();
     }
 
     void applyInitialListing(ShardDiscovery.InitialListing result, long now) {
@@ -189,8 +212,16 @@ final class StreamShards {
      * because the read is bounded or (when {@code finishWhenDisabled}) the stream is disabled.
      */
     boolean allRead(boolean finishWhenDisabled) {
-        if (!(bounded || (disabled && finishWhenDisabled)) || !initialDiscoveryDone) {
+        return (bounded || (disabled && finishWhenDisabled)) && everyShardFinished();
+    }
+
+    /** Whether every known shard in scope is finished (the stream has been listed). */
+    boolean everyShardFinished() {
+        if (!initialDiscoveryDone) {
             return false;
+        }
+        if (!bounded) {
+            return graph.count(ShardStatus.FINISHED) == graph.size(); // no pass over the graph
         }
         for (ShardNode node : graph.snapshot()) {
             if (node.getStatus() != ShardStatus.FINISHED

@@ -1,0 +1,159 @@
+package io.github.ddbstreams.flink.source.enumerator;
+
+import io.github.ddbstreams.flink.format.StreamArns;
+import io.github.ddbstreams.flink.source.client.StreamsClient;
+import io.github.ddbstreams.flink.source.split.ShardSplit;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import javax.annotation.Nullable;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Orders the streams of one table, and finds the table's new stream when its stream was disabled
+ * ({@code source.on-stream-disabled} = {@code FOLLOW_NEW_STREAM}).
+ *
+ * <p>Disabling and enabling a table's stream again makes a new stream (new ARN); the old one stays
+ * readable 24 h. An item's changes in the new stream come after those in the old one, so a stream's
+ * shards are assigned only once every older stream of its table read here is read to its end. The
+ * order comes from the ARNs (a stream's label is its creation time), not from stored state: a
+ * restored checkpoint that holds both streams orders them the same way, and the checkpoint format
+ * stays as it was. It holds for every source, with or without following: two streams of one table
+ * are never read side by side.
+ *
+ * <p>Coordinator thread only; the look-ups of a table's latest stream run in {@code callAsync}
+ * callables that read nothing but their arguments.
+ */
+final class StreamFollower {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamFollower.class);
+
+    /** Starts reading a disabled stream's successor. */
+    interface Follow {
+        void follow(StreamShards disabled, String newStreamArn);
+    }
+
+    private final SplitEnumeratorContext<ShardSplit> context;
+    private final StreamsClient client;
+    private final DescribeStreamPacer pacer;
+    private final EnumeratorSettings settings;
+
+    /** The enumerator's streams, by ARN; shared, not copied. */
+    private final Map<String, StreamShards> streams;
+
+    private final Follow follow;
+
+    /** Tables whose latest stream is being looked up now. */
+    private final Set<String> lookingUp = new HashSet<>();
+
+    /** When each table's latest stream may be looked up again: once per discovery interval. */
+    private final Map<String, Long> nextLookupMillis = new HashMap<>();
+
+    StreamFollower(
+            SplitEnumeratorContext<ShardSplit> context,
+            StreamsClient client,
+            DescribeStreamPacer pacer,
+            EnumeratorSettings settings,
+            Map<String, StreamShards> streams,
+            Follow follow) {
+        this.context = context;
+        this.client = client;
+        this.pacer = pacer;
+        this.settings = settings;
+        this.streams = streams;
+        this.follow = follow;
+    }
+
+    /** Whether an older stream of {@code stream}'s table is read here and not read to its end. */
+    boolean waitsForOlderStream(StreamShards stream) {
+        for (StreamShards other : streams.values()) {
+            if (StreamArns.isNewerStreamOfSameTable(stream.streamArn, other.streamArn)
+                    && !other.everyShardFinished()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether a newer stream of {@code stream}'s table is read here. */
+    boolean isFollowed(StreamShards stream) {
+        return newerStreamOf(stream) != null;
+    }
+
+    /** Retires the streams that are read to their ends and followed by a newer one. */
+    void retireFollowedStreams() {
+        for (StreamShards stream : streams.values()) {
+            if (!stream.isRetired() && stream.everyShardFinished()) {
+                String newer = newerStreamOf(stream);
+                if (newer != null) {
+                    stream.retire();
+                    LOG.info(
+                            "Stream {} is read to its end and its table's newer stream {} is read:"
+                                    + " it is no longer listed",
+                            stream.streamArn,
+                            newer);
+                }
+            }
+        }
+    }
+
+    /**
+     * After a listing of {@code stream}: if following is on and the listing showed it disabled,
+     * asks for its table's latest stream, at most once per discovery interval, through the pacer of
+     * the DescribeStream calls.
+     */
+    void afterListing(StreamShards stream, long now) {
+        String table = stream.tableName;
+        if (!settings.followNewStream()
+                || !stream.isDisabled()
+                || table == null
+                || isFollowed(stream)
+                || lookingUp.contains(table)
+                || now < nextLookupMillis.getOrDefault(table, Long.MIN_VALUE)) {
+            return;
+        }
+        lookingUp.add(table);
+        nextLookupMillis.put(table, now + settings.discoveryIntervalMillis());
+        context.callAsync(
+                () -> pacer.call(() -> client.resolveLatestStreamArn(table)),
+                (latest, error) -> onLatestStream(stream, table, latest, error));
+    }
+
+    private void onLatestStream(
+            StreamShards disabled, String table, @Nullable String latest, Throwable error) {
+        lookingUp.remove(table);
+        if (error != null) {
+            if (error instanceof IllegalArgumentException
+                    || error.getCause() instanceof IllegalArgumentException) {
+                // The client's answer while the table has no enabled stream: the usual case until
+                // someone enables it again.
+                LOG.debug("Table {} has no enabled stream yet: {}", table, error.getMessage());
+            } else {
+                LOG.warn(
+                        "Looking up the latest stream of table {} failed; will retry: {}",
+                        table,
+                        error.toString());
+            }
+            return;
+        }
+        if (latest == null
+                || streams.containsKey(latest)
+                || isFollowed(disabled)
+                || !StreamArns.isNewerStreamOfSameTable(latest, disabled.streamArn)) {
+            return;
+        }
+        follow.follow(disabled, latest);
+    }
+
+    @Nullable
+    private String newerStreamOf(StreamShards stream) {
+        for (String arn : streams.keySet()) {
+            if (StreamArns.isNewerStreamOfSameTable(arn, stream.streamArn)) {
+                return arn;
+            }
+        }
+        return null;
+    }
+}
