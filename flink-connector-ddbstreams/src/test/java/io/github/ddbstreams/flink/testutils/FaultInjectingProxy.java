@@ -234,9 +234,19 @@ public final class FaultInjectingProxy implements AutoCloseable {
         injector.disarm();
     }
 
+    /** Drops every armed fault and zeroes the counts: a fresh start for the next test. */
+    public void reset() {
+        injector.reset();
+    }
+
     /** How many faults were served for {@code operation} so far. */
     public int served(Operation operation) {
         return injector.served(operation);
+    }
+
+    /** How many faults are armed and not served yet, over all operations. */
+    public long armed() {
+        return injector.armed();
     }
 
     /** How many calls of {@code operation} reached the endpoint unharmed so far. */
@@ -323,6 +333,22 @@ public final class FaultInjectingProxy implements AutoCloseable {
 
         synchronized void disarm() {
             plans.values().forEach(Deque::clear);
+        }
+
+        synchronized void reset() {
+            disarm();
+            served.values().forEach(count -> count[0] = 0);
+            passed.values().forEach(count -> count[0] = 0);
+        }
+
+        synchronized long armed() {
+            long armed = 0;
+            for (Deque<Plan> queue : plans.values()) {
+                for (Plan plan : queue) {
+                    armed += plan.left;
+                }
+            }
+            return armed;
         }
 
         synchronized int served(Operation operation) {
