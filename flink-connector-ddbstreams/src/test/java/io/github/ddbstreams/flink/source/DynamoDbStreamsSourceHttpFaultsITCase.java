@@ -148,6 +148,22 @@ class DynamoDbStreamsSourceHttpFaultsITCase {
     }
 
     @Test
+    void serverErrorsOnTheFirstListingAreRetriedWithoutRestart() throws Exception {
+        Run run = new Run("first-listing", 5);
+        // Two connector-level failures: each outlasts the SDK's 3 attempts.
+        proxy.arm(Operation.DESCRIBE_STREAM, Fault.serviceUnavailable(), 2 * 3);
+
+        run.start(sourceBuilder(run.arn).build(), true);
+        run.awaitReceived(run.workload.changes());
+        awaitAllServed();
+        Thread.sleep(300);
+
+        assertThat(proxy.served(Operation.DESCRIBE_STREAM)).isEqualTo(2 * 3);
+        assertThat(run.workload.verify(run.received())).isEmpty();
+        run.assertNeverRestarted();
+    }
+
+    @Test
     void expiredIteratorsAreRenewedAfterTheLastEmittedRecord() throws Exception {
         Run run = new Run("expired", 2);
         JobClient job = run.start(sourceBuilder(run.arn).build(), true);

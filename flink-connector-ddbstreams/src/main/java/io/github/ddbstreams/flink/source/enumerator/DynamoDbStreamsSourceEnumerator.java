@@ -214,7 +214,11 @@ public final class DynamoDbStreamsSourceEnumerator
             ShardDiscovery discovery = stream.discovery;
             StartingPosition start = stream.startingPosition;
             context.callAsync(
-                    () -> discovery.initialListing(start),
+                    () ->
+                            InitialListingRetry.call(
+                                    stream.streamArn,
+                                    settings,
+                                    () -> discovery.initialListing(start)),
                     (result, error) -> onInitialDiscovery(stream, result, error));
         }
     }

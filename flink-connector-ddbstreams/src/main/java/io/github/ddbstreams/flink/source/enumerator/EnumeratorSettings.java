@@ -28,6 +28,9 @@ public final class EnumeratorSettings implements Serializable {
     private final long retryInitialBackoffMillis;
     private final long retryMaxBackoffMillis;
 
+    /** {@code source.retry.give-up-after}, or -1 when unset (retry forever). */
+    private final long retryGiveUpAfterMillis;
+
     public EnumeratorSettings(
             StartingPosition startingPosition, Configuration config, boolean bounded) {
         this(startingPosition, config, bounded, Set.of());
@@ -60,6 +63,10 @@ public final class EnumeratorSettings implements Serializable {
                 config.get(DynamoDbStreamsSourceOptions.RETRY_INITIAL_BACKOFF).toMillis();
         this.retryMaxBackoffMillis =
                 config.get(DynamoDbStreamsSourceOptions.RETRY_MAX_BACKOFF).toMillis();
+        this.retryGiveUpAfterMillis =
+                config.getOptional(DynamoDbStreamsSourceOptions.RETRY_GIVE_UP_AFTER)
+                        .map(d -> d.toMillis())
+                        .orElse(-1L);
     }
 
     StartingPosition startingPosition() {
@@ -101,6 +108,10 @@ public final class EnumeratorSettings implements Serializable {
 
     long retryInitialBackoffMillis() {
         return retryInitialBackoffMillis;
+    }
+
+    long retryGiveUpAfterMillis() {
+        return retryGiveUpAfterMillis;
     }
 
     long retryMaxBackoffMillis() {

@@ -277,6 +277,61 @@ class DynamoDbStreamsSourceEnumeratorTest {
     }
 
     @Test
+    void theFirstListingRetriesServerErrorsInsteadOfFailingTheJob() throws Throwable {
+        String a = fake.addShard(null);
+        Configuration config = new Configuration();
+        config.set(DynamoDbStreamsSourceOptions.RETRY_INITIAL_BACKOFF, Duration.ofMillis(1));
+        config.set(DynamoDbStreamsSourceOptions.RETRY_MAX_BACKOFF, Duration.ofMillis(5));
+        fake.failNextCalls(4, EnumeratorTestErrors::serviceUnavailable);
+        h =
+                EnumeratorHarness.started(
+                        fake,
+                        1,
+                        EnumeratorHarness.settings(StartingPosition.trimHorizon(), config, false),
+                        null);
+        h.register(0);
+
+        h.runInitialDiscovery();
+
+        assertThat(h.assignedTo(0)).containsExactly(a);
+    }
+
+    @Test
+    void theFirstListingGivesUpAfterTheConfiguredTimeWithTheLastError() {
+        fake.addShard(null);
+        Configuration config = new Configuration();
+        config.set(DynamoDbStreamsSourceOptions.RETRY_INITIAL_BACKOFF, Duration.ofMillis(1));
+        config.set(DynamoDbStreamsSourceOptions.RETRY_MAX_BACKOFF, Duration.ofMillis(5));
+        config.set(DynamoDbStreamsSourceOptions.RETRY_GIVE_UP_AFTER, Duration.ofMillis(50));
+        fake.failNextCalls(Integer.MAX_VALUE, EnumeratorTestErrors::serviceUnavailable);
+        h =
+                EnumeratorHarness.started(
+                        fake,
+                        1,
+                        EnumeratorHarness.settings(StartingPosition.trimHorizon(), config, false),
+                        null);
+
+        assertThatThrownBy(h::runInitialDiscovery)
+                .hasMessageContaining(FakeStreamsClient.STREAM_ARN)
+                .hasMessageContaining("service unavailable");
+    }
+
+    @Test
+    void theFirstListingFailsAtOnceOnAnErrorThatWouldRepeat() {
+        fake.addShard(null);
+        fake.failNextCalls(
+                1,
+                () ->
+                        software.amazon.awssdk.services.dynamodb.model.DynamoDbException.builder()
+                                .statusCode(400)
+                                .message("access denied (fake)")
+                                .build());
+        h = EnumeratorHarness.started(fake, 1, StartingPosition.trimHorizon());
+
+        assertThatThrownBy(h::runInitialDiscovery).hasMessageContaining("access denied (fake)");
+    }
+
+    @Test
     void aStreamThatDoesNotExistFailsWithItsArn() {
         String wrongArn =
                 "arn:aws:dynamodb:us-east-1:123456789012:table/other/stream/2026-02-02T00:00:00.000";
@@ -337,5 +392,15 @@ class DynamoDbStreamsSourceEnumeratorTest {
         assertThat(metrics.shardsAssigned()).isEqualTo(2); // the other root and a1
         assertThat(metrics.shardsPendingOnParent()).isEqualTo(1);
         assertThat(metrics.shardsFinished()).isEqualTo(1);
+    }
+
+    /** Errors the fake throws. */
+    private static final class EnumeratorTestErrors {
+        static RuntimeException serviceUnavailable() {
+            return software.amazon.awssdk.services.dynamodb.model.DynamoDbException.builder()
+                    .statusCode(503)
+                    .message("service unavailable (fake)")
+                    .build();
+        }
     }
 }
