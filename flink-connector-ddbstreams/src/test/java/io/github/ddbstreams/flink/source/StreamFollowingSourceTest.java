@@ -101,6 +101,9 @@ class StreamFollowingSourceTest {
             enumerator.handleSourceEvent(
                     0, new ShardsFinishedEvent(List.of(ShardSplit.idOf(OLD, oldShard))));
             runOneTimeCallables(context);
+            assertThat(assigned(context)).as("until a checkpoint holds the finish").isEmpty();
+            enumerator.snapshotState(3);
+            enumerator.notifyCheckpointComplete(3);
             assertThat(assigned(context))
                     .extracting(ShardSplit::splitId)
                     .containsExactly(ShardSplit.idOf(NEW, newShard));

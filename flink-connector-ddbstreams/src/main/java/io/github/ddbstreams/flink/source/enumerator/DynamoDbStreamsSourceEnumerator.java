@@ -63,7 +63,7 @@ public final class DynamoDbStreamsSourceEnumerator
     private final Map<String, StreamShards> streams = new LinkedHashMap<>();
 
     /** Keyed by split id, which names the stream and the shard. */
-    private final UnconfirmedFinishes unconfirmedFinishes = new UnconfirmedFinishes();
+    private final UnconfirmedFinishes unconfirmedFinishes;
 
     /** An enumerator of one stream, from {@code settings}' starting position. */
     public DynamoDbStreamsSourceEnumerator(
@@ -169,7 +169,16 @@ public final class DynamoDbStreamsSourceEnumerator
         }
         streams.values().forEach(stream -> discoveries.add(stream.discovery));
         this.metrics = new EnumeratorMetrics(context.metricGroup(), discoveries, pacer);
-        this.follower = new StreamFollower(context, client, pacer, settings, streams, this::follow);
+        this.unconfirmedFinishes = new UnconfirmedFinishes(restored != null);
+        this.follower =
+                new StreamFollower(
+                        context,
+                        client,
+                        pacer,
+                        settings,
+                        streams,
+                        unconfirmedFinishes,
+                        this::follow);
         this.distributor =
                 new ShardDistributor(
                         context, assigner, settings, streams, follower::waitsForOlderStream);
@@ -437,6 +446,9 @@ public final class DynamoDbStreamsSourceEnumerator
                                 subtask, new FinishedShardsCheckpointedEvent(splitIds));
                     }
                 });
+        if (!acks.isEmpty()) {
+            assignReadyShards(); // a followed stream may wait for its old stream's confirmations
+        }
     }
 
     /** The enumerator's gauges; for tests. */

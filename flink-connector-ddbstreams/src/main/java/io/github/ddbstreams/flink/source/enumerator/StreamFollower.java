@@ -45,6 +45,8 @@ final class StreamFollower {
 
     private final Follow follow;
 
+    private final UnconfirmedFinishes unconfirmedFinishes;
+
     /** Tables whose latest stream is being looked up now. */
     private final Set<String> lookingUp = new HashSet<>();
 
@@ -57,20 +59,27 @@ final class StreamFollower {
             DescribeStreamPacer pacer,
             EnumeratorSettings settings,
             Map<String, StreamShards> streams,
+            UnconfirmedFinishes unconfirmedFinishes,
             Follow follow) {
         this.context = context;
         this.client = client;
         this.pacer = pacer;
         this.settings = settings;
         this.streams = streams;
+        this.unconfirmedFinishes = unconfirmedFinishes;
         this.follow = follow;
     }
 
-    /** Whether an older stream of {@code stream}'s table is read here and not read to its end. */
+    /**
+     * Whether an older stream of {@code stream}'s table is read here and not read to its end, or a
+     * finish of one of its shards may still be taken back by a failover (no completed checkpoint
+     * holds it yet): the subtask that reported it would then read the shard's tail again.
+     */
     boolean waitsForOlderStream(StreamShards stream) {
         for (StreamShards other : streams.values()) {
             if (StreamArns.isNewerStreamOfSameTable(stream.streamArn, other.streamArn)
-                    && !other.everyShardFinished()) {
+                    && (!other.everyShardFinished()
+                            || unconfirmedFinishes.anyOfStream(other.streamArn))) {
                 return true;
             }
         }

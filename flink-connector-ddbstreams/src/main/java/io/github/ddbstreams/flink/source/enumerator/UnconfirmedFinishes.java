@@ -1,5 +1,6 @@
 package io.github.ddbstreams.flink.source.enumerator;
 
+import io.github.ddbstreams.flink.source.split.ShardSplit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -23,6 +24,16 @@ final class UnconfirmedFinishes {
     /** Held by a snapshot whose checkpoint has not completed yet, by checkpoint id. */
     private final TreeMap<Long, Map<String, Integer>> byCheckpoint = new TreeMap<>();
 
+    /**
+     * Whether checkpoints are taken: a snapshot was taken, or the enumerator was restored from one.
+     * Without checkpoints no finish is ever confirmed, and nothing may wait for a confirmation.
+     */
+    private boolean checkpointing;
+
+    UnconfirmedFinishes(boolean restored) {
+        this.checkpointing = restored;
+    }
+
     void reported(String shardId, int subtask) {
         sinceSnapshot.put(shardId, subtask);
     }
@@ -40,8 +51,37 @@ final class UnconfirmedFinishes {
         return false;
     }
 
+    /**
+     * Whether a finish of a shard of {@code streamArn} may still be taken back: reported, not held
+     * by a completed checkpoint, and checkpoints are taken.
+     */
+    boolean anyOfStream(String streamArn) {
+        if (!checkpointing) {
+            return false;
+        }
+        if (anyOfStream(sinceSnapshot, streamArn)) {
+            return true;
+        }
+        for (Map<String, Integer> finishes : byCheckpoint.values()) {
+            if (anyOfStream(finishes, streamArn)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean anyOfStream(Map<String, Integer> finishes, String streamArn) {
+        for (String splitId : finishes.keySet()) {
+            if (ShardSplit.streamArnOf(splitId).equals(streamArn)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The finishes reported so far are in the snapshot of {@code checkpointId}. */
     void snapshotTaken(long checkpointId) {
+        checkpointing = true;
         byCheckpoint.put(checkpointId, sinceSnapshot);
         sinceSnapshot = new HashMap<>();
     }

@@ -121,6 +121,13 @@ class StreamFollowingEnumeratorTest {
 
     private void finish(String streamArn, String shardId) {
         String splitId = ShardSplit.idOf(streamArn, shardId);
+        int owner = ownerOf(splitId);
+        enumerator.handleSourceEvent(owner, new ShardsFinishedEvent(List.of(splitId)));
+        runOneTimeCallables(); // child look-ups
+    }
+
+    /** The subtask a split was last assigned to. */
+    private int ownerOf(String splitId) {
         int owner = -1;
         // Searched in the contexts of earlier (restored) enumerators too: a restored reader
         // keeps the splits it was given before.
@@ -134,8 +141,7 @@ class StreamFollowingEnumeratorTest {
             }
         }
         assertThat(owner).as("%s was assigned", splitId).isNotNegative();
-        enumerator.handleSourceEvent(owner, new ShardsFinishedEvent(List.of(splitId)));
-        runOneTimeCallables(); // child look-ups
+        return owner;
     }
 
     private List<String> assignedSplitIds() {
@@ -205,6 +211,12 @@ class StreamFollowingEnumeratorTest {
                 .containsExactly(ShardSplit.idOf(OLD, root), ShardSplit.idOf(OLD, child));
 
         finish(OLD, child);
+        // Checkpoints are taken (streamsInState took a snapshot): a failover could still take the
+        // old stream's last finish back, and its reader would read that shard's tail again.
+        assertThat(assignedSplitIds())
+                .as("until a completed checkpoint holds the old stream's last finish")
+                .doesNotContain(ShardSplit.idOf(NEW, newShard));
+        completeCheckpoint();
         assertThat(assignedSplitIds())
                 .containsExactly(
                         ShardSplit.idOf(OLD, root),
@@ -271,6 +283,7 @@ class StreamFollowingEnumeratorTest {
         start(OnStreamDisabled.FOLLOW_NEW_STREAM, StartingPosition.latest(), state);
         assertThat(assignedSplitIds()).as("the restored reader keeps the old child").isEmpty();
         finish(OLD, child);
+        completeCheckpoint();
         assertThat(assignedSplitIds()).containsExactly(ShardSplit.idOf(NEW, newShard));
         assertThat(assignedSplit(ShardSplit.idOf(NEW, newShard)).getPosition())
                 .isEqualTo(ShardPosition.trimHorizon());
@@ -290,6 +303,7 @@ class StreamFollowingEnumeratorTest {
         list(RESTORED_NEW_LISTING);
         assertThat(assignedSplitIds()).as("the old child is still being read").isEmpty();
         finish(OLD, child);
+        completeCheckpoint();
         assertThat(assignedSplitIds()).containsExactly(ShardSplit.idOf(NEW, newShard));
         assertThat(streamsInState()).containsExactly(OLD, NEW);
     }
@@ -318,6 +332,41 @@ class StreamFollowingEnumeratorTest {
         finish(NEW, newShard);
         assertThat(assignedSplitIds()).containsExactly(ShardSplit.idOf(NEW, newChild));
         assertThat(streamsInState()).as("kept, finished").containsExactly(OLD, NEW);
+    }
+
+    @Test
+    void aFailoverThatTakesBackTheOldStreamsLastFinishKeepsTheNewStreamWaiting() throws Throwable {
+        start(OnStreamDisabled.FOLLOW_NEW_STREAM, StartingPosition.trimHorizon(), null);
+        completeCheckpoint(); // the job checkpoints
+        disableOldStream();
+        String newShard = enableNewStream();
+        list(OLD_LISTING);
+        finish(OLD, root);
+        completeCheckpoint();
+        int owner = ownerOf(ShardSplit.idOf(OLD, child));
+        finish(OLD, child);
+
+        // The subtask that read the child fails before a checkpoint holds its finish: it will read
+        // the child's tail again, so the new stream must not start on another subtask meanwhile.
+        context.unregisterReader(owner);
+        enumerator.addSplitsBack(List.of(), owner);
+        context.registerReader(new ReaderInfo(owner, "host-" + owner));
+        enumerator.addReader(owner);
+        completeCheckpoint();
+        assertThat(assignedSplitIds()).doesNotContain(ShardSplit.idOf(NEW, newShard));
+
+        finish(OLD, child); // the restored reader re-reports it
+        completeCheckpoint();
+        assertThat(assignedSplitIds()).contains(ShardSplit.idOf(NEW, newShard));
+    }
+
+    private long checkpointId = 1_000;
+
+    /** A checkpoint is taken and completes. */
+    private void completeCheckpoint() {
+        long id = ++checkpointId;
+        enumerator.snapshotState(id);
+        enumerator.notifyCheckpointComplete(id);
     }
 
     /** A snapshot through the state serializer, as a real checkpoint stores it. */
