@@ -71,6 +71,7 @@ public final class AwsConfig implements Serializable {
     @Nullable final String assumeRoleSessionName;
     @Nullable final String assumeRoleExternalId;
     @Nullable final Duration assumeRoleDuration;
+    @Nullable final Duration apiCallAttemptTimeout;
 
     AwsConfig(AwsConfigBuilder b) {
         this.region = b.region;
@@ -89,6 +90,7 @@ public final class AwsConfig implements Serializable {
         this.assumeRoleSessionName = b.assumeRoleSessionName;
         this.assumeRoleExternalId = b.assumeRoleExternalId;
         this.assumeRoleDuration = b.assumeRoleDuration;
+        this.apiCallAttemptTimeout = b.apiCallAttemptTimeout;
     }
 
     /** A configuration that leaves region and credentials to the SDK's default chains. */
@@ -141,6 +143,11 @@ public final class AwsConfig implements Serializable {
         return Optional.ofNullable(assumeRoleArn);
     }
 
+    /** The longest any single HTTP attempt of an AWS call may take; empty means no such limit. */
+    public Optional<Duration> getApiCallAttemptTimeout() {
+        return Optional.ofNullable(apiCallAttemptTimeout);
+    }
+
     /** Whether building credentials needs an STS client. */
     boolean usesSts() {
         return assumeRoleArn != null || credentialsSource == CredentialsSource.WEB_IDENTITY;
@@ -182,7 +189,8 @@ public final class AwsConfig implements Serializable {
                 && Objects.equals(assumeRoleArn, that.assumeRoleArn)
                 && Objects.equals(assumeRoleSessionName, that.assumeRoleSessionName)
                 && Objects.equals(assumeRoleExternalId, that.assumeRoleExternalId)
-                && Objects.equals(assumeRoleDuration, that.assumeRoleDuration);
+                && Objects.equals(assumeRoleDuration, that.assumeRoleDuration)
+                && Objects.equals(apiCallAttemptTimeout, that.apiCallAttemptTimeout);
     }
 
     @Override
@@ -242,6 +250,9 @@ public final class AwsConfig implements Serializable {
         }
         if (stsEndpointOverride != null) {
             sb.append(", stsEndpointOverride=").append(stsEndpointOverride);
+        }
+        if (apiCallAttemptTimeout != null) {
+            sb.append(", apiCallAttemptTimeout=").append(apiCallAttemptTimeout);
         }
         return sb.append('}').toString();
     }

@@ -30,6 +30,7 @@ public final class AwsConfigBuilder {
     @Nullable String assumeRoleSessionName;
     @Nullable String assumeRoleExternalId;
     @Nullable Duration assumeRoleDuration;
+    @Nullable Duration apiCallAttemptTimeout;
 
     AwsConfigBuilder() {}
 
@@ -70,6 +71,19 @@ public final class AwsConfigBuilder {
     public AwsConfigBuilder stsEndpointOverride(String endpoint) {
         this.stsEndpointOverride =
                 AwsConfigChecks.endpoint("awsConfig.stsEndpointOverride", endpoint, STS_EXAMPLE);
+        return this;
+    }
+
+    /**
+     * Abandons any single HTTP attempt of an AWS call that takes longer than this, so that a
+     * stalled connection is retried (by the SDK, then with the source's own back-off) instead of
+     * holding its shard until the HTTP client's socket timeout. Unset: no attempt timeout, only the
+     * HTTP client's own connection and socket timeouts. Choose it well above the endpoint's normal
+     * latency: {@code GetRecords} of 1 MB usually answers in well under a second.
+     */
+    public AwsConfigBuilder apiCallAttemptTimeout(Duration timeout) {
+        this.apiCallAttemptTimeout =
+                AwsConfigChecks.positive("awsConfig.apiCallAttemptTimeout", timeout);
         return this;
     }
 

@@ -51,6 +51,15 @@ final class AwsConfigChecks {
         return region;
     }
 
+    static Duration positive(String option, Duration duration) {
+        Objects.requireNonNull(duration, option + " must not be null");
+        if (duration.isZero() || duration.isNegative()) {
+            throw new IllegalArgumentException(
+                    option + ": " + duration + " is not positive; use a duration such as 10 s");
+        }
+        return duration;
+    }
+
     static URI endpoint(String option, URI endpoint, String example) {
         Objects.requireNonNull(endpoint, option + " must not be null");
         String scheme = endpoint.getScheme();

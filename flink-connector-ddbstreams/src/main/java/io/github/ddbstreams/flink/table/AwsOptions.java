@@ -1,6 +1,7 @@
 package io.github.ddbstreams.flink.table;
 
 import static io.github.ddbstreams.flink.table.DynamoDbStreamsTableOptions.AWS_ACCESS_KEY_ID;
+import static io.github.ddbstreams.flink.table.DynamoDbStreamsTableOptions.AWS_API_CALL_ATTEMPT_TIMEOUT;
 import static io.github.ddbstreams.flink.table.DynamoDbStreamsTableOptions.AWS_ASSUME_ROLE_ARN;
 import static io.github.ddbstreams.flink.table.DynamoDbStreamsTableOptions.AWS_ASSUME_ROLE_DURATION;
 import static io.github.ddbstreams.flink.table.DynamoDbStreamsTableOptions.AWS_ASSUME_ROLE_EXTERNAL_ID;
@@ -59,6 +60,12 @@ final class AwsOptions {
                 .ifPresent(region -> apply(AWS_REGION, () -> aws.region(region)));
         options.getOptional(AWS_ENDPOINT)
                 .ifPresent(endpoint -> apply(AWS_ENDPOINT, () -> aws.endpointOverride(endpoint)));
+        options.getOptional(AWS_API_CALL_ATTEMPT_TIMEOUT)
+                .ifPresent(
+                        timeout ->
+                                apply(
+                                        AWS_API_CALL_ATTEMPT_TIMEOUT,
+                                        () -> aws.apiCallAttemptTimeout(timeout)));
         String provider =
                 DynamoDbStreamsDynamicTableFactory.choice(
                         options,
@@ -205,6 +212,7 @@ final class AwsOptions {
         BUILDER_NAMES.put("awsConfig.assumeRoleSessionName", AWS_ASSUME_ROLE_SESSION_NAME);
         BUILDER_NAMES.put("awsConfig.assumeRoleExternalId", AWS_ASSUME_ROLE_EXTERNAL_ID);
         BUILDER_NAMES.put("awsConfig.assumeRoleDuration", AWS_ASSUME_ROLE_DURATION);
+        BUILDER_NAMES.put("awsConfig.apiCallAttemptTimeout", AWS_API_CALL_ATTEMPT_TIMEOUT);
     }
 
     @SafeVarargs

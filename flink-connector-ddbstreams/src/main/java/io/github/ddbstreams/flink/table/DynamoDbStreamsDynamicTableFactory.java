@@ -80,6 +80,7 @@ public final class DynamoDbStreamsDynamicTableFactory implements DynamicTableSou
                                 DynamoDbStreamsTableOptions.AWS_ASSUME_ROLE_EXTERNAL_ID,
                                 DynamoDbStreamsTableOptions.AWS_ASSUME_ROLE_DURATION,
                                 DynamoDbStreamsTableOptions.AWS_STS_ENDPOINT,
+                                DynamoDbStreamsTableOptions.AWS_API_CALL_ATTEMPT_TIMEOUT,
                                 SCAN_STARTUP_MODE,
                                 SCAN_STARTUP_TIMESTAMP_MILLIS,
                                 SCAN_BOUNDED,

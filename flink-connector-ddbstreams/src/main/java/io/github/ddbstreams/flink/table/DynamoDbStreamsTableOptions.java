@@ -179,6 +179,16 @@ public final class DynamoDbStreamsTableOptions {
                                     + "'aws.assume-role.arn' (e.g. an STS VPC endpoint); only "
                                     + "allowed when one of them is used.");
 
+    public static final ConfigOption<Duration> AWS_API_CALL_ATTEMPT_TIMEOUT =
+            ConfigOptions.key("aws.api-call-attempt-timeout")
+                    .durationType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The longest a single HTTP attempt of an AWS call may take, e.g. "
+                                    + "'10 s'; a stalled attempt is abandoned and retried with "
+                                    + "back-off. Default: no limit besides the HTTP client's "
+                                    + "connection and socket timeouts.");
+
     public static final ConfigOption<String> SCAN_STARTUP_MODE =
             ConfigOptions.key("scan.startup.mode")
                     .stringType()

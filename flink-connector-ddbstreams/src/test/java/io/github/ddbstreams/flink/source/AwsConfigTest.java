@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.net.URI;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -217,6 +218,26 @@ class AwsConfigTest {
         AwsConfig b = AwsConfig.builder().staticCredentials(KEY_ID, SECRET + "x").build();
 
         assertThat(a).isNotEqualTo(b);
+    }
+
+    @Test
+    void apiCallAttemptTimeoutIsKeptComparedAndShown() throws Exception {
+        AwsConfig config = AwsConfig.builder().apiCallAttemptTimeout(Duration.ofSeconds(5)).build();
+
+        assertThat(config.getApiCallAttemptTimeout()).contains(Duration.ofSeconds(5));
+        assertThat(AwsConfig.defaults().getApiCallAttemptTimeout()).isEmpty();
+        assertThat(config).isNotEqualTo(AwsConfig.defaults()).isEqualTo(roundTrip(config));
+        assertThat(config.toString()).contains("apiCallAttemptTimeout=PT5S");
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, -1})
+    void rejectsAnApiCallAttemptTimeoutThatIsNotPositive(long millis) {
+        assertThatThrownBy(
+                        () -> AwsConfig.builder().apiCallAttemptTimeout(Duration.ofMillis(millis)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("awsConfig.apiCallAttemptTimeout: ")
+                .hasMessageContaining("is not positive");
     }
 
     private static AwsConfig roundTrip(AwsConfig config) throws Exception {

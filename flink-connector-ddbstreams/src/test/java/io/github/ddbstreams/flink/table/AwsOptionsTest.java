@@ -244,4 +244,17 @@ class AwsOptionsTest {
                                 }))
                 .contains("'aws.credentials.role-arn'", "IAM role ARN");
     }
+
+    @Test
+    void apiCallAttemptTimeoutReachesTheAwsConfig() {
+        assertThat(awsConfig(o -> o.put("aws.api-call-attempt-timeout", "2 s")))
+                .isEqualTo(
+                        AwsConfig.builder()
+                                .region("eu-west-1")
+                                .apiCallAttemptTimeout(Duration.ofSeconds(2))
+                                .build());
+        assertThat(awsConfig(o -> {}).getApiCallAttemptTimeout()).isEmpty();
+        assertThat(errorOf(o -> o.put("aws.api-call-attempt-timeout", "0 s")))
+                .contains("'aws.api-call-attempt-timeout'", "not positive");
+    }
 }

@@ -89,11 +89,15 @@ public final class SdkStreamsClient implements StreamsClient {
                 // SDK refuses to guess between them.
                 .httpClientBuilder(Apache5HttpClient.builder())
                 .overrideConfiguration(
-                        o ->
-                                o.retryStrategy(
-                                        AwsRetryStrategy.standardRetryStrategy().toBuilder()
-                                                .maxAttempts(SDK_MAX_ATTEMPTS)
-                                                .build()));
+                        o -> {
+                            o.retryStrategy(
+                                    AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                                            .maxAttempts(SDK_MAX_ATTEMPTS)
+                                            .build());
+                            // A timed-out attempt is an SdkClientException: retried like a
+                            // connection reset, by the SDK and then by the source.
+                            config.getApiCallAttemptTimeout().ifPresent(o::apiCallAttemptTimeout);
+                        });
         config.getEndpointOverride().ifPresent(builder::endpointOverride);
         return builder.build();
     }
