@@ -98,15 +98,22 @@ class DynamoDbStreamsSourceFailoverITCase {
         long changes = 0;
         long rollovers = 0;
         long failures = 0;
+        long lost = 0;
+        long duplicated = 0;
+        long reordered = 0;
         for (int i = 0; i < RUNS; i++) {
             FailoverRun run = runOnce(kind, parallelism, i);
             changes += run.workload.changes();
             rollovers += run.rollovers.get();
             failures += run.failuresInjected.get();
+            lost += run.lostInFinalState();
+            duplicated += run.duplicated.get();
+            reordered += run.reordered.get();
         }
+        // Each run asserted its own counts; this line sums them for the long run's report.
         System.out.printf(
                 "FAILOVER SUMMARY %s p=%d: runs=%d changes=%d rollovers=%d failures injected=%d"
-                        + " (+%d %s failovers) lost=0 duplicated=0 reordered=0 wall=%.1f s%n",
+                        + " (+%d %s failovers) lost=%d duplicated=%d reordered=%d wall=%.1f s%n",
                 kind,
                 parallelism,
                 RUNS,
@@ -115,6 +122,9 @@ class DynamoDbStreamsSourceFailoverITCase {
                 failures,
                 kind == FailoverKind.TASK ? 0 : RUNS,
                 kind,
+                lost,
+                duplicated,
+                reordered,
                 (System.nanoTime() - start) / 1e9);
     }
 
