@@ -19,6 +19,7 @@ import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -37,10 +38,14 @@ class DynamoDbStreamsSourceITCase {
 
     @RegisterExtension static final DynamoDbLocalExtension DYNAMODB = new DynamoDbLocalExtension();
 
+    /** Drops metrics as Flink unregisters them, as a real reporter does. */
+    private static final InMemoryReporter METRICS = InMemoryReporter.create();
+
     @RegisterExtension
     static final MiniClusterExtension FLINK =
             new MiniClusterExtension(
                     new MiniClusterResourceConfiguration.Builder()
+                            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
                             .setNumberTaskManagers(1)
                             .setNumberSlotsPerTaskManager(4)
                             .build());
@@ -118,7 +123,26 @@ class DynamoDbStreamsSourceITCase {
             Set<String> shards = new HashSet<>();
             received.forEach(e -> shards.add(e.getShardId()));
             assertThat(shards).hasSizeGreaterThanOrEqualTo(4);
+            // Finished shards' gauges have left the reporters; the open shard's is still there.
+            String openShard = received.get(received.size() - 1).getShardId();
+            assertThat(shardsWithGauges(shards)).containsExactly(openShard);
         }
+    }
+
+    /** The shards among {@code shards} whose own millisBehindLatest gauge a reporter holds now. */
+    private static Set<String> shardsWithGauges(Set<String> shards) {
+        Set<String> withGauge = new HashSet<>();
+        METRICS.getMetricsByGroup()
+                .forEach(
+                        (group, metrics) -> {
+                            String shard = group.getAllVariables().get("<shardId>");
+                            if (shards.contains(shard)
+                                    && metrics.keySet().stream()
+                                            .anyMatch(n -> n.endsWith("millisBehindLatest"))) {
+                                withGauge.add(shard);
+                            }
+                        });
+        return withGauge;
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.github.ddbstreams.flink.source.reader;
 
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.annotation.Internal;
@@ -9,6 +10,7 @@ import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.runtime.metrics.MetricNames;
+import org.apache.flink.runtime.metrics.groups.AbstractMetricGroup;
 
 /**
  * Counters of one reader's AWS traffic and of the faults it absorbed, in the reader's metric group.
@@ -36,6 +38,9 @@ public final class ShardReaderMetrics {
     /** The shards this reader polls now, for the subtask's millisBehindLatest (their maximum). */
     private final Set<ShardCursor> shards = ConcurrentHashMap.newKeySet();
 
+    /** Each polled shard's own metric group, closed once the shard is finished. */
+    private final Map<ShardCursor, MetricGroup> shardGroups = new ConcurrentHashMap<>();
+
     public ShardReaderMetrics(MetricGroup group) {
         MetricGroup g = group.addGroup("dynamodbStreams");
         this.group = g;
@@ -58,12 +63,24 @@ public final class ShardReaderMetrics {
      */
     void registerShard(ShardCursor cursor) {
         shards.add(cursor);
-        group.addGroup("shardId", cursor.shardId())
-                .gauge("millisBehindLatest", () -> cursor.millisBehindLatest);
+        MetricGroup shardGroup = group.addGroup("shardId", cursor.shardId());
+        shardGroup.gauge("millisBehindLatest", () -> cursor.millisBehindLatest);
+        shardGroups.put(cursor, shardGroup);
     }
 
+    /**
+     * Drops a finished shard from the subtask's maximum and its gauge from the reporters: a stream
+     * rolls every shard over about every 4 hours, so gauges of finished shards would pile up in
+     * every reporter (thousands a day on a large table) for as long as the job runs.
+     */
     void shardFinished(ShardCursor cursor) {
         shards.remove(cursor);
+        MetricGroup shardGroup = shardGroups.remove(cursor);
+        // MetricGroup has no public way to remove a metric; Flink's own groups can be closed,
+        // which unregisters their metrics from every reporter.
+        if (shardGroup instanceof AbstractMetricGroup) {
+            ((AbstractMetricGroup<?>) shardGroup).close();
+        }
     }
 
     /** Counts emitted records' sizes into Flink's standard {@code numBytesIn}. */
