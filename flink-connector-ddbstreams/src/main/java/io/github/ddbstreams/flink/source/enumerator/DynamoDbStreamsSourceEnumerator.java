@@ -293,6 +293,10 @@ public final class DynamoDbStreamsSourceEnumerator
             if (ListingFailures.isMissingStream(error)) {
                 throw new FlinkRuntimeException(ListingFailures.describe(stream, error), error);
             }
+            if (ListingFailures.wasInterrupted(error)) {
+                LOG.debug("Shard discovery of stream {} interrupted", stream.streamArn, error);
+                return;
+            }
             LOG.warn(
                     "Shard discovery of stream {} failed; will retry: {}",
                     stream.streamArn,

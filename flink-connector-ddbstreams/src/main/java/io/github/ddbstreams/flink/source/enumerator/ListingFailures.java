@@ -3,6 +3,7 @@ package io.github.ddbstreams.flink.source.enumerator;
 import java.util.Set;
 import javax.annotation.Nullable;
 import org.apache.flink.util.FlinkRuntimeException;
+import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
@@ -27,6 +28,20 @@ final class ListingFailures {
                                     + "'changelog.mode') that works with %s.",
                             stream.streamArn, viewType, supported, viewType));
         }
+    }
+
+    /**
+     * Whether the listing stopped because its thread was interrupted: Flink interrupts the
+     * enumerator's worker thread when the enumerator closes (a bounded job finishing, a cancel, a
+     * failover), and there is nothing to retry or report then.
+     */
+    static boolean wasInterrupted(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof AbortedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static boolean isMissingStream(Throwable error) {

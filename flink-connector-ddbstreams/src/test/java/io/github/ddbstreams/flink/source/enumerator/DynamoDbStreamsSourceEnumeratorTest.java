@@ -7,12 +7,14 @@ import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions;
 import io.github.ddbstreams.flink.source.StartingPosition;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
+import io.github.ddbstreams.flink.testutils.LogCapture;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.util.FlinkRuntimeException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -329,6 +331,50 @@ class DynamoDbStreamsSourceEnumeratorTest {
         h = EnumeratorHarness.started(fake, 1, StartingPosition.trimHorizon());
 
         assertThatThrownBy(h::runInitialDiscovery).hasMessageContaining("access denied (fake)");
+    }
+
+    @Test
+    void aFailedPeriodicListingIsRetriedAtTheNextIntervalWithOneWarning() throws Throwable {
+        String a = fake.addShard(null);
+        h = EnumeratorHarness.started(fake, 1, StartingPosition.trimHorizon());
+        h.register(0);
+        h.runInitialDiscovery();
+
+        fake.failNextCalls(1, EnumeratorTestErrors::serviceUnavailable);
+        try (LogCapture logs = LogCapture.everything()) {
+            h.runPeriodicDiscovery();
+            assertThat(logs.text())
+                    .contains("WARN  " + DynamoDbStreamsSourceEnumerator.class.getName())
+                    .contains("Shard discovery of stream " + FakeStreamsClient.STREAM_ARN)
+                    .contains("service unavailable (fake)");
+        }
+        String b = fake.addShard(null);
+        h.runPeriodicDiscovery();
+
+        assertThat(h.assignedTo(0)).containsExactly(a, b);
+    }
+
+    @Test
+    void aListingInterruptedByTheEnumeratorClosingIsNotReportedAsAFailure() throws Throwable {
+        fake.addShard(null);
+        h = EnumeratorHarness.started(fake, 1, StartingPosition.trimHorizon());
+        h.register(0);
+        h.runInitialDiscovery();
+
+        // What the pacer throws when Flink interrupts the worker thread of a closing enumerator.
+        fake.failNextCalls(
+                1,
+                () ->
+                        new FlinkRuntimeException(
+                                "Interrupted while pacing DescribeStream calls",
+                                new InterruptedException()));
+        try (LogCapture logs = LogCapture.everything()) {
+            h.runPeriodicDiscovery();
+            assertThat(logs.text())
+                    .doesNotContain("WARN  " + DynamoDbStreamsSourceEnumerator.class.getName())
+                    .contains("DEBUG " + DynamoDbStreamsSourceEnumerator.class.getName())
+                    .contains("interrupted");
+        }
     }
 
     @Test
