@@ -44,8 +44,10 @@ public final class DynamoDbStreamsSourceOptions {
                                     + "the DescribeStream listing after the newest known shard, "
                                     + "so its cost grows with new shards only. Children of a "
                                     + "finished shard are looked up at once when a reader "
-                                    + "reports the shard's end, so this interval is not the "
-                                    + "floor of the shard rollover latency.");
+                                    + "reports the shard's end, and again after 0.25, 0.5, 1, "
+                                    + "2 and 4 s (within this interval) while the listing does "
+                                    + "not show them yet, so this interval is not the floor of "
+                                    + "the shard rollover latency.");
 
     public static final ConfigOption<Duration> SHARD_FULL_LISTING_INTERVAL =
             ConfigOptions.key("source.shard.full-listing-interval")

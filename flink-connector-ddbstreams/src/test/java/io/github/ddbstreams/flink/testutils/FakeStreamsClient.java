@@ -147,6 +147,14 @@ public final class FakeStreamsClient implements StreamsClient {
         return addShard(shardId);
     }
 
+    /**
+     * Closes the shard with no child yet, as a briefly inconsistent listing shows it; {@code
+     * addShard(shardId)} later adds the child.
+     */
+    public synchronized void closeWithoutChildren(String shardId) {
+        shard(shardId).closed = true;
+    }
+
     /** Closes the shard and opens two children (a partition split). */
     public synchronized List<String> split(String shardId) {
         shard(shardId).closed = true;

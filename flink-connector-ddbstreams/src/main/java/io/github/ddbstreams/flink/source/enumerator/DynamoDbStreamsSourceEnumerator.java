@@ -25,10 +25,11 @@ import org.slf4j.LoggerFactory;
  * only: each stream's lineage and readiness live in its {@link ShardGraph} (held with its discovery
  * and positions in a {@link StreamShards}), the choice of subtask in {@link ShardAssigner}, the
  * assignment loop and end of input in {@link ShardDistributor}, AWS calls in {@link
- * ShardDiscovery}, the order of a table's streams and the following of its new stream in {@link
- * StreamFollower}. The assigner sees every stream's shards when it counts a subtask's load, so the
- * shards of all streams are balanced together. One {@link DescribeStreamPacer} paces the
- * DescribeStream calls of all streams, because the limit is per account and region, not per stream.
+ * ShardDiscovery}, the look-up of a finished shard's children in {@link ChildShardLookups}, the
+ * order of a table's streams and the following of its new stream in {@link StreamFollower}. The
+ * assigner sees every stream's shards when it counts a subtask's load, so the shards of all streams
+ * are balanced together. One {@link DescribeStreamPacer} paces the DescribeStream calls of all
+ * streams, because the limit is per account and region, not per stream.
  *
  * <p>Threads: every method of this class runs on the coordinator thread, including the handlers of
  * {@code callAsync}; only the callables (listing, iterator lookups) run on the worker thread, and
@@ -39,8 +40,6 @@ public final class DynamoDbStreamsSourceEnumerator
         implements SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> {
     private static final Logger LOG =
             LoggerFactory.getLogger(DynamoDbStreamsSourceEnumerator.class);
-
-    static final long LISTING_OVERLAP_MILLIS = StreamShards.LISTING_OVERLAP_MILLIS;
 
     /**
      * How long shards wait at start for every subtask's reader to register before going to those
@@ -64,6 +63,8 @@ public final class DynamoDbStreamsSourceEnumerator
 
     /** Keyed by split id, which names the stream and the shard. */
     private final UnconfirmedFinishes unconfirmedFinishes;
+
+    private final ChildShardLookups childLookups;
 
     /** An enumerator of one stream, from {@code settings}' starting position. */
     public DynamoDbStreamsSourceEnumerator(
@@ -137,6 +138,13 @@ public final class DynamoDbStreamsSourceEnumerator
         this.context = context;
         this.client = client;
         this.settings = settings;
+        this.childLookups =
+                new ChildShardLookups(
+                        context,
+                        streams,
+                        this::onListing,
+                        pacingClock,
+                        settings.discoveryIntervalMillis());
         this.pacer =
                 new DescribeStreamPacer(
                         settings.describeStreamCallsPerSecond(),
@@ -376,19 +384,10 @@ public final class DynamoDbStreamsSourceEnumerator
                     && !stream.isRetired() // read to its end: no children to come
                     && stream.graph.contains(shardId) // a forgotten shard's children are known
                     && !stream.isOutOfBoundedScope(shardId)) {
-                lookUpChildren(stream, shardId);
+                childLookups.lookUp(stream, shardId);
             }
         }
         assignReadyShards();
-    }
-
-    /** Asks for a finished shard's children at once, so rollover latency is not the interval. */
-    private void lookUpChildren(StreamShards stream, String parentShardId) {
-        String cursor = stream.graph.listingCursor(LISTING_OVERLAP_MILLIS);
-        ShardDiscovery discovery = stream.discovery;
-        context.callAsync(
-                () -> discovery.childrenOf(parentShardId, cursor),
-                (listing, error) -> onListing(stream, listing, error));
     }
 
     /**

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.dynamodb.model.OperationType;
+import software.amazon.awssdk.services.dynamodb.model.StreamStatus;
 
 /** Assignment, lineage, discovery and starting positions of the enumerator. */
 class DynamoDbStreamsSourceEnumeratorTest {
@@ -139,6 +140,79 @@ class DynamoDbStreamsSourceEnumeratorTest {
         // Without ShardFilter the fallback lists only what comes after the newest known shard.
         assertThat(fake.describeStreamCalls.get() - describeCalls)
                 .isEqualTo(honourShardFilter ? 0 : 1);
+    }
+
+    @Test
+    void repeatsAChildLookupThatFoundNothingUntilTheChildIsListed() throws Throwable {
+        String a = fake.addShard(null);
+        h = EnumeratorHarness.started(fake, 1, StartingPosition.trimHorizon());
+        h.register(0);
+        h.runInitialDiscovery();
+        // The listing shows the shard closed before its child, as DynamoDB Streams' may briefly.
+        fake.closeWithoutChildren(a);
+        h.finish(0, a);
+        h.runNextOneTimeCallable();
+        assertThat(h.assignedTo(0)).containsExactly(a);
+
+        String child = fake.addShard(a);
+        h.runChildLookupTick();
+        assertThat(h.pendingOneTimeCallables()).as("not due yet").isZero();
+        h.pacingClock.advanceMillis(ChildLookupRetries.FIRST_DELAY_MILLIS);
+        h.runChildLookupTick();
+        assertThat(h.pendingOneTimeCallables()).as("the repeated lookup").isEqualTo(1);
+        h.runNextOneTimeCallable();
+
+        // Assigned well before the next periodic discovery (10 s), which never ran here.
+        assertThat(h.assignedTo(0)).containsExactly(a, child);
+        h.pacingClock.advanceMillis(60_000);
+        h.runChildLookupTick();
+        assertThat(h.pendingOneTimeCallables()).as("no repeat once found").isZero();
+    }
+
+    @Test
+    void repeatedChildLookupsOfAShardWithoutChildrenEndWithinTheDiscoveryInterval()
+            throws Throwable {
+        String a = fake.addShard(null);
+        h = EnumeratorHarness.started(fake, 1, StartingPosition.trimHorizon());
+        h.register(0);
+        h.runInitialDiscovery();
+        fake.closeWithoutChildren(a); // and no child ever comes, as when a stream is disabled
+        h.finish(0, a);
+        h.runNextOneTimeCallable();
+        int lookups = fake.listChildShardsCalls.get();
+        long start = h.pacingClock.millis();
+
+        long lastLookupAt = start;
+        while (h.pacingClock.millis() - start < 60_000) {
+            h.pacingClock.advanceMillis(EnumeratorHarness.CHILD_LOOKUP_TICK_MILLIS);
+            h.runChildLookupTick();
+            while (h.pendingOneTimeCallables() > 0) {
+                h.runNextOneTimeCallable();
+                lastLookupAt = h.pacingClock.millis();
+            }
+        }
+
+        // 250, 500, 1000, 2000, 4000 ms after the first: the next would pass the 10 s interval.
+        assertThat(fake.listChildShardsCalls.get() - lookups).isEqualTo(5);
+        assertThat(lastLookupAt - start).isLessThanOrEqualTo(10_000);
+        assertThat(h.assignedTo(0)).containsExactly(a);
+    }
+
+    @Test
+    void aDisabledStreamsShardsGetNoRepeatedChildLookups() throws Throwable {
+        fake.ignoreShardFilter(); // the lookup then lists the stream, which reports its status
+        String a = fake.addShard(null);
+        h = EnumeratorHarness.started(fake, 1, StartingPosition.trimHorizon());
+        h.register(0);
+        h.runInitialDiscovery();
+        fake.closeWithoutChildren(a);
+        fake.setStatus(StreamStatus.DISABLED);
+        h.finish(0, a);
+        h.runNextOneTimeCallable();
+
+        assertThat(h.context.getPeriodicCallables())
+                .as("discovery and registration grace only: no tick for repeated lookups")
+                .hasSize(2);
     }
 
     @Test

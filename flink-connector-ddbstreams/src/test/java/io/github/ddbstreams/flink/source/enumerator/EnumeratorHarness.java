@@ -30,6 +30,11 @@ final class EnumeratorHarness implements AutoCloseable {
     /** Index of the end of the readers' registration grace period (after the one discovery). */
     private static final int REGISTRATION_GRACE = 1;
 
+    /** Index of the repeated child lookups' tick, registered when a lookup first found nothing. */
+    private static final int CHILD_LOOKUP_TICK = 2;
+
+    static final long CHILD_LOOKUP_TICK_MILLIS = ChildShardLookups.TICK_MILLIS;
+
     final FakeStreamsClient fake;
 
     /** Paces the enumerator's DescribeStream calls: simulated, so pacing costs no real time. */
@@ -121,6 +126,11 @@ final class EnumeratorHarness implements AutoCloseable {
 
     void runPeriodicDiscovery() throws Throwable {
         context.runPeriodicCallable(PERIODIC_DISCOVERY);
+    }
+
+    /** The tick that runs child lookups due again (after one found no children). */
+    void runChildLookupTick() throws Throwable {
+        context.runPeriodicCallable(CHILD_LOOKUP_TICK);
     }
 
     /** The start grace period for readers to register ends. */
