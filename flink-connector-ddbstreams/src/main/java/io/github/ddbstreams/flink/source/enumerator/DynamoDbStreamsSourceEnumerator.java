@@ -1,6 +1,5 @@
 package io.github.ddbstreams.flink.source.enumerator;
 
-import io.github.ddbstreams.flink.format.StreamArns;
 import io.github.ddbstreams.flink.source.StartingPosition;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
 import io.github.ddbstreams.flink.source.event.FinishedShardsCheckpointedEvent;
@@ -151,27 +150,7 @@ public final class DynamoDbStreamsSourceEnumerator
                         settings.retryInitialBackoffMillis(),
                         settings.retryMaxBackoffMillis(),
                         pacingClock);
-        if (restored != null) {
-            for (StreamEnumState state : restored.getStreams()) {
-                String arn = state.getStreamArn();
-                StartingPosition start =
-                        startingPositions.getOrDefault(arn, restoredStart(arn, restored));
-                streams.put(arn, new StreamShards(client, arn, start, settings, pacer, state));
-            }
-        }
-        startingPositions.forEach(
-                (arn, start) -> {
-                    if (!streams.containsKey(arn)) {
-                        if (restored != null) {
-                            LOG.info(
-                                    "Stream {} is not in the restored state: reading it from {}",
-                                    arn,
-                                    start);
-                        }
-                        streams.put(
-                                arn, new StreamShards(client, arn, start, settings, pacer, null));
-                    }
-                });
+        streams.putAll(StreamShards.openAll(client, startingPositions, settings, pacer, restored));
         if (streams.isEmpty()) {
             throw new IllegalArgumentException("No stream to read");
         }
@@ -191,20 +170,6 @@ public final class DynamoDbStreamsSourceEnumerator
                 new ShardDistributor(
                         context, assigner, settings, streams, follower::waitsForOlderStream);
         follower.retireFollowedStreams(); // a restored stream that was followed is not listed
-    }
-
-    /**
-     * Where a stream of the restored state starts if its first listing was not applied yet: a
-     * stream that followed an older one of its table starts at TRIM_HORIZON, as it did when it was
-     * added; any other at the source's starting position.
-     */
-    private StartingPosition restoredStart(String arn, DynamoDbStreamsSourceEnumState restored) {
-        for (StreamEnumState other : restored.getStreams()) {
-            if (StreamArns.isNewerStreamOfSameTable(arn, other.getStreamArn())) {
-                return StartingPosition.trimHorizon();
-            }
-        }
-        return settings.startingPosition();
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -55,6 +56,57 @@ final class StreamShards {
 
     /** Forgotten shards seen again in listings, as far as logged. */
     private long relistedLogged;
+
+    /**
+     * The streams an enumerator reads, by ARN: those of the restored state first (in its order),
+     * each from the position it was configured with, then the configured ones the state does not
+     * have, from their starting positions.
+     */
+    static Map<String, StreamShards> openAll(
+            StreamsClient client,
+            Map<String, StartingPosition> startingPositions,
+            EnumeratorSettings settings,
+            DescribeStreamPacer pacer,
+            @Nullable DynamoDbStreamsSourceEnumState restored) {
+        Map<String, StreamShards> streams = new LinkedHashMap<>();
+        if (restored != null) {
+            for (StreamEnumState state : restored.getStreams()) {
+                String arn = state.getStreamArn();
+                StartingPosition start =
+                        startingPositions.getOrDefault(arn, restoredStart(arn, restored, settings));
+                streams.put(arn, new StreamShards(client, arn, start, settings, pacer, state));
+            }
+        }
+        startingPositions.forEach(
+                (arn, start) -> {
+                    if (!streams.containsKey(arn)) {
+                        if (restored != null) {
+                            LOG.info(
+                                    "Stream {} is not in the restored state: reading it from {}",
+                                    arn,
+                                    start);
+                        }
+                        streams.put(
+                                arn, new StreamShards(client, arn, start, settings, pacer, null));
+                    }
+                });
+        return streams;
+    }
+
+    /**
+     * Where a stream of the restored state starts if its first listing was not applied yet: a
+     * stream that followed an older one of its table starts at TRIM_HORIZON, as it did when it was
+     * added; any other at the source's starting position.
+     */
+    private static StartingPosition restoredStart(
+            String arn, DynamoDbStreamsSourceEnumState restored, EnumeratorSettings settings) {
+        for (StreamEnumState other : restored.getStreams()) {
+            if (StreamArns.isNewerStreamOfSameTable(arn, other.getStreamArn())) {
+                return StartingPosition.trimHorizon();
+            }
+        }
+        return settings.startingPosition();
+    }
 
     /**
      * @param pacer paces this stream's DescribeStream calls; shared by the enumerator's streams,
