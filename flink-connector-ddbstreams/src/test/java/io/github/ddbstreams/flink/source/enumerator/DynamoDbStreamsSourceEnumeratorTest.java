@@ -144,10 +144,7 @@ class DynamoDbStreamsSourceEnumeratorTest {
 
     @Test
     void repeatsAChildLookupThatFoundNothingUntilTheChildIsListed() throws Throwable {
-        String a = fake.addShard(null);
-        h = EnumeratorHarness.started(fake, 1, StartingPosition.trimHorizon());
-        h.register(0);
-        h.runInitialDiscovery();
+        String a = startWithOneShardAndReader();
         // The listing shows the shard closed before its child, as DynamoDB Streams' may briefly.
         fake.closeWithoutChildren(a);
         h.finish(0, a);
@@ -172,10 +169,7 @@ class DynamoDbStreamsSourceEnumeratorTest {
     @Test
     void repeatedChildLookupsOfAShardWithoutChildrenEndWithinTheDiscoveryInterval()
             throws Throwable {
-        String a = fake.addShard(null);
-        h = EnumeratorHarness.started(fake, 1, StartingPosition.trimHorizon());
-        h.register(0);
-        h.runInitialDiscovery();
+        String a = startWithOneShardAndReader();
         fake.closeWithoutChildren(a); // and no child ever comes, as when a stream is disabled
         h.finish(0, a);
         h.runNextOneTimeCallable();
@@ -201,10 +195,7 @@ class DynamoDbStreamsSourceEnumeratorTest {
     @Test
     void aDisabledStreamsShardsGetNoRepeatedChildLookups() throws Throwable {
         fake.ignoreShardFilter(); // the lookup then lists the stream, which reports its status
-        String a = fake.addShard(null);
-        h = EnumeratorHarness.started(fake, 1, StartingPosition.trimHorizon());
-        h.register(0);
-        h.runInitialDiscovery();
+        String a = startWithOneShardAndReader();
         fake.closeWithoutChildren(a);
         fake.setStatus(StreamStatus.DISABLED);
         h.finish(0, a);
@@ -409,10 +400,7 @@ class DynamoDbStreamsSourceEnumeratorTest {
 
     @Test
     void aFailedPeriodicListingIsRetriedAtTheNextIntervalWithOneWarning() throws Throwable {
-        String a = fake.addShard(null);
-        h = EnumeratorHarness.started(fake, 1, StartingPosition.trimHorizon());
-        h.register(0);
-        h.runInitialDiscovery();
+        String a = startWithOneShardAndReader();
 
         fake.failNextCalls(1, EnumeratorTestErrors::serviceUnavailable);
         try (LogCapture logs = LogCapture.everything()) {
@@ -430,10 +418,7 @@ class DynamoDbStreamsSourceEnumeratorTest {
 
     @Test
     void aListingInterruptedByTheEnumeratorClosingIsNotReportedAsAFailure() throws Throwable {
-        fake.addShard(null);
-        h = EnumeratorHarness.started(fake, 1, StartingPosition.trimHorizon());
-        h.register(0);
-        h.runInitialDiscovery();
+        startWithOneShardAndReader();
 
         // What the pacer throws when Flink interrupts the worker thread of a closing enumerator.
         fake.failNextCalls(
@@ -512,6 +497,15 @@ class DynamoDbStreamsSourceEnumeratorTest {
         assertThat(metrics.shardsAssigned()).isEqualTo(2); // the other root and a1
         assertThat(metrics.shardsPendingOnParent()).isEqualTo(1);
         assertThat(metrics.shardsFinished()).isEqualTo(1);
+    }
+
+    /** One shard, read by the one registered reader after the initial discovery; returns it. */
+    private String startWithOneShardAndReader() throws Throwable {
+        String shard = fake.addShard(null);
+        h = EnumeratorHarness.started(fake, 1, StartingPosition.trimHorizon());
+        h.register(0);
+        h.runInitialDiscovery();
+        return shard;
     }
 
     /** Errors the fake throws. */
