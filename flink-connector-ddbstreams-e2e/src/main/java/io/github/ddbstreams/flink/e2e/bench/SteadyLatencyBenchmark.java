@@ -10,10 +10,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -48,11 +49,11 @@ final class SteadyLatencyBenchmark {
                             .build();
             JobClient job = BenchJobs.start(source, 1, stats, WRITE_TIME);
             ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor();
-            AtomicLong written = new AtomicLong();
+            Queue<Long> writeTimes = new ConcurrentLinkedQueue<>();
             AtomicReference<Throwable> failure = new AtomicReference<>();
             try {
                 writer.scheduleAtFixedRate(
-                        () -> write(local, written, failure),
+                        () -> write(local, writeTimes, failure),
                         0,
                         1_000_000 / WRITES_PER_SECOND,
                         TimeUnit.MICROSECONDS);
@@ -60,25 +61,43 @@ final class SteadyLatencyBenchmark {
                 BenchJobs.await(
                         job, () -> stats.total.get() > 0, Duration.ofSeconds(60), "first record");
                 Thread.sleep(2000);
-                stats.sampleWrittenAfterNanos = System.nanoTime();
+                long sampleFrom = System.nanoTime();
+                stats.sampleWrittenAfterNanos = sampleFrom;
                 Thread.sleep(measure.toMillis());
                 long stopAt = System.nanoTime();
                 writer.shutdown();
                 writer.awaitTermination(10, TimeUnit.SECONDS);
-                long expected = written.get();
-                BenchJobs.await(
-                        job,
-                        () -> stats.total.get() >= expected,
-                        Duration.ofSeconds(30),
-                        "the last writes");
                 if (failure.get() != null) {
                     throw new IllegalStateException("writes failed", failure.get());
                 }
+                // Writes started with the job, so the first ones can precede the point LATEST
+                // fixed at the job's first listing: those are rightly never read. Wait for the
+                // last write itself, not for a count of all writes.
+                long lastWrite = writeTimes.stream().mapToLong(Long::longValue).max().orElseThrow();
+                BenchJobs.await(
+                        job,
+                        () -> lastWriteEmitted(stats) >= lastWrite,
+                        Duration.ofSeconds(30),
+                        "the last write ("
+                                + writeTimes.size()
+                                + " written, "
+                                + stats.total.get()
+                                + " emitted so far)");
+                checkExactlyOnceAfterStart(stats, writeTimes, log);
                 List<Long> latencies = new ArrayList<>();
                 for (long[] sample : stats.latencies) {
                     if (sample[0] <= stopAt) {
                         latencies.add(sample[1] / 1_000_000);
                     }
+                }
+                long writtenInWindow =
+                        writeTimes.stream().filter(t -> t >= sampleFrom && t <= stopAt).count();
+                if (latencies.size() != writtenInWindow) {
+                    throw new IllegalStateException(
+                            latencies.size()
+                                    + " records emitted of the "
+                                    + writtenInWindow
+                                    + " written in the measured window");
                 }
                 Samples samples = new Samples(latencies);
                 log.printf(
@@ -139,18 +158,51 @@ final class SteadyLatencyBenchmark {
         }
     }
 
+    /** The newest write time emitted so far (records of a shard are emitted in order). */
+    private static long lastWriteEmitted(EmitStats stats) {
+        return stats.shards.values().stream()
+                .mapToLong(times -> times.lastWrite)
+                .max()
+                .orElse(Long.MIN_VALUE);
+    }
+
+    /**
+     * Every write from the job's LATEST point on (the first record it emitted) must have been
+     * emitted exactly once: the emitted count equals the count of writes from then on.
+     */
+    private static void checkExactlyOnceAfterStart(
+            EmitStats stats, Queue<Long> writeTimes, PrintStream log) {
+        long firstRead =
+                stats.shards.values().stream()
+                        .mapToLong(times -> times.firstWrite)
+                        .min()
+                        .orElseThrow();
+        long before = writeTimes.stream().filter(t -> t < firstRead).count();
+        long after = writeTimes.size() - before;
+        log.printf(
+                "latency: %d writes, %d of them before the job's LATEST point, %d emitted%n",
+                writeTimes.size(), before, stats.total.get());
+        if (stats.total.get() != after) {
+            throw new IllegalStateException(
+                    stats.total.get()
+                            + " records emitted, but "
+                            + after
+                            + " were written from the first emitted record on");
+        }
+    }
+
     private static void write(
-            DynamoDbLocal local, AtomicLong written, AtomicReference<Throwable> failure) {
+            DynamoDbLocal local, Queue<Long> writeTimes, AtomicReference<Throwable> failure) {
         try {
-            long n = written.get();
+            long now = System.nanoTime();
             local.putItem(
                     "latency",
                     Map.of(
                             DynamoDbLocal.HASH_KEY,
-                            AttributeValue.fromS("item-" + (n % 100)),
+                            AttributeValue.fromS("item-" + (writeTimes.size() % 100)),
                             WRITE_TIME,
-                            AttributeValue.fromN(Long.toString(System.nanoTime()))));
-            written.incrementAndGet();
+                            AttributeValue.fromN(Long.toString(now))));
+            writeTimes.add(now);
         } catch (Throwable t) {
             failure.compareAndSet(null, t);
         }
