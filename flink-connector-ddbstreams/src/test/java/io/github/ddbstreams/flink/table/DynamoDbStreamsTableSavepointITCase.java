@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.ddbstreams.flink.testutils.DynamoDbLocal;
 import io.github.ddbstreams.flink.testutils.DynamoDbLocalExtension;
+import io.github.ddbstreams.flink.testutils.Savepoints;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +20,6 @@ import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.PlanReference;
@@ -155,9 +155,7 @@ class DynamoDbStreamsTableSavepointITCase {
         workload.update(20);
         DYNAMODB.triggerShardRollovers();
         workload.insert(10);
-        String savepoint =
-                job1.stopWithSavepoint(false, savepoints.toString(), SavepointFormatType.CANONICAL)
-                        .get();
+        String savepoint = Savepoints.stopWithSavepoint(job1, savepoints.toString());
         int rowsOfRun1 = CollectingTableSinkFactory.rows(sink).size();
         Set<String> customersOfRun1 = apply(CollectingTableSinkFactory.rows(sink)).keySet();
 
