@@ -78,11 +78,7 @@ final class SteadyLatencyBenchmark {
                         job,
                         () -> lastWriteEmitted(stats) >= lastWrite,
                         Duration.ofSeconds(30),
-                        "the last write ("
-                                + writeTimes.size()
-                                + " written, "
-                                + stats.total.get()
-                                + " emitted so far)");
+                        "the last of " + writeTimes.size() + " writes");
                 checkExactlyOnceAfterStart(stats, writeTimes, log);
                 List<Long> latencies = new ArrayList<>();
                 for (long[] sample : stats.latencies) {
