@@ -292,11 +292,13 @@ public final class DynamoDbStreamsSourceEnumerator
     }
 
     private void forgetExpiredShards(StreamShards stream, long now) {
-        // A finish no completed checkpoint holds may still be taken back: keep those shards.
+        // With checkpoints, a finish no completed checkpoint holds may still be taken back: keep
+        // those shards. Without, none is ever confirmed and none is kept for it.
         stream.forgetExpiredShards(
                 now,
                 shardId ->
                         unconfirmedFinishes.contains(ShardSplit.idOf(stream.streamArn, shardId)));
+        unconfirmedFinishes.retainKnown(stream.streamArn, stream.graph::contains);
     }
 
     private void afterListing(StreamShards stream, ShardDiscovery.Listing listing, long now) {
@@ -417,6 +419,11 @@ public final class DynamoDbStreamsSourceEnumerator
         if (!acks.isEmpty()) {
             assignReadyShards(); // a followed stream may wait for its old stream's confirmations
         }
+    }
+
+    /** How many reported finishes no completed checkpoint holds; for tests. */
+    int unconfirmedFinishCount() {
+        return unconfirmedFinishes.size();
     }
 
     /** The enumerator's gauges; for tests. */
