@@ -169,6 +169,7 @@ public final class DynamoDbStreamsSourceEnumerator
         this.distributor =
                 new ShardDistributor(
                         context, assigner, settings, streams, follower::waitsForOlderStream);
+        follower.trustRestoredEnds();
         follower.retireFollowedStreams(); // a restored stream that was followed is not listed
     }
 
@@ -304,10 +305,13 @@ public final class DynamoDbStreamsSourceEnumerator
     private void afterListing(StreamShards stream, ShardDiscovery.Listing listing, long now) {
         if (stream.afterListing(listing, now)) {
             LOG.warn(
-                    "Stream {} is {}: its shards are read to their ends, then the source {} "
+                    "Stream {} is {}: its shards are read to their ends, with the children a "
+                            + "listing {} ms from now shows (source.shard."
+                            + "disabled-stream-settle-time), then the source {} "
                             + "(source.on-stream-disabled)",
                     stream.streamArn,
                     listing.status,
+                    settings.disabledStreamSettleMillis(),
                     settings.finishWhenDisabled()
                             ? "finishes"
                             : settings.followNewStream()
@@ -349,6 +353,7 @@ public final class DynamoDbStreamsSourceEnumerator
             unconfirmedFinishes.reported(splitId, subtaskId);
             if (children.isEmpty()
                     && !stream.isRetired() // read to its end: no children to come
+                    && !stream.everyShardListed() // disabled, and its listing shows them all
                     && stream.graph.contains(shardId) // a forgotten shard's children are known
                     && !stream.isOutOfBoundedScope(shardId)) {
                 childLookups.lookUp(stream, shardId);
