@@ -172,6 +172,7 @@ public final class DynamoDbStreamsSourceBuilder<T> {
         }
         validatePositive(DynamoDbStreamsSourceOptions.SHARD_DISCOVERY_INTERVAL);
         validatePositive(DynamoDbStreamsSourceOptions.SHARD_FULL_LISTING_INTERVAL);
+        validatePositive(DynamoDbStreamsSourceOptions.DISABLED_STREAM_SETTLE_TIME);
         validatePositive(DynamoDbStreamsSourceOptions.IDLE_POLL_INTERVAL);
         validatePositive(DynamoDbStreamsSourceOptions.RETRY_INITIAL_BACKOFF);
         validatePositive(DynamoDbStreamsSourceOptions.RETRY_MAX_BACKOFF);

@@ -58,6 +58,21 @@ public final class DynamoDbStreamsSourceOptions {
                                     + "against shards an incremental listing missed. It also "
                                     + "confirms that a shard's unlisted parent is gone (trimmed).");
 
+    public static final ConfigOption<Duration> DISABLED_STREAM_SETTLE_TIME =
+            ConfigOptions.key("source.shard.disabled-stream-settle-time")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(60))
+                    .withDescription(
+                            "How long DescribeStream's listing of a disabled stream may lag "
+                                    + "behind: a shard that rolled over or split just before "
+                                    + "the disable has children the listing may show late, "
+                                    + "while a shard closed by the disable has none. A disabled "
+                                    + "stream counts as read to its end (for "
+                                    + "source.on-stream-disabled = FINISH or "
+                                    + "FOLLOW_NEW_STREAM) only once every shard is finished and "
+                                    + "a complete listing, started at least this long after the "
+                                    + "stream was first seen disabled, shows it DISABLED.");
+
     public static final ConfigOption<Double> DESCRIBE_STREAM_MAX_CALLS_PER_SECOND =
             ConfigOptions.key("source.shard.describe-stream.max-calls-per-second")
                     .doubleType()

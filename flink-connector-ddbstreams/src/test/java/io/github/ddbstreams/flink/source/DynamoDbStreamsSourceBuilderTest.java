@@ -87,6 +87,7 @@ class DynamoDbStreamsSourceBuilderTest {
                 List.of(
                         DynamoDbStreamsSourceOptions.SHARD_DISCOVERY_INTERVAL,
                         DynamoDbStreamsSourceOptions.SHARD_FULL_LISTING_INTERVAL,
+                        DynamoDbStreamsSourceOptions.DISABLED_STREAM_SETTLE_TIME,
                         DynamoDbStreamsSourceOptions.IDLE_POLL_INTERVAL,
                         DynamoDbStreamsSourceOptions.RETRY_INITIAL_BACKOFF,
                         DynamoDbStreamsSourceOptions.RETRY_MAX_BACKOFF);

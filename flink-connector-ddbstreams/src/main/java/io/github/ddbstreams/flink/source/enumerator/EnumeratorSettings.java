@@ -20,6 +20,7 @@ public final class EnumeratorSettings implements Serializable {
     private final StartingPosition startingPosition;
     private final long discoveryIntervalMillis;
     private final long fullListingIntervalMillis;
+    private final long disabledStreamSettleMillis;
     private final boolean bounded;
     private final boolean finishWhenDisabled;
     private final boolean followNewStream;
@@ -50,6 +51,8 @@ public final class EnumeratorSettings implements Serializable {
                 config.get(DynamoDbStreamsSourceOptions.SHARD_DISCOVERY_INTERVAL).toMillis();
         this.fullListingIntervalMillis =
                 config.get(DynamoDbStreamsSourceOptions.SHARD_FULL_LISTING_INTERVAL).toMillis();
+        this.disabledStreamSettleMillis =
+                config.get(DynamoDbStreamsSourceOptions.DISABLED_STREAM_SETTLE_TIME).toMillis();
         this.bounded = bounded;
         this.finishWhenDisabled =
                 config.get(DynamoDbStreamsSourceOptions.ON_STREAM_DISABLED)
@@ -79,6 +82,11 @@ public final class EnumeratorSettings implements Serializable {
 
     long fullListingIntervalMillis() {
         return fullListingIntervalMillis;
+    }
+
+    /** See {@link DynamoDbStreamsSourceOptions#DISABLED_STREAM_SETTLE_TIME}. */
+    long disabledStreamSettleMillis() {
+        return disabledStreamSettleMillis;
     }
 
     long retentionMillis() {

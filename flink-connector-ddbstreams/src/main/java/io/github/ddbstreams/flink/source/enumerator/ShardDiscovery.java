@@ -37,15 +37,20 @@ final class ShardDiscovery {
         /** The stream's view type, or null if unknown. */
         @Nullable final StreamViewType viewType;
 
+        /** When the listing's first call was made, on the pacer's clock. */
+        final long startedNanos;
+
         Listing(
                 List<DiscoveredShard> shards,
                 boolean complete,
                 @Nullable StreamStatus status,
-                @Nullable StreamViewType viewType) {
+                @Nullable StreamViewType viewType,
+                long startedNanos) {
             this.shards = shards;
             this.complete = complete;
             this.status = status;
             this.viewType = viewType;
+            this.startedNanos = startedNanos;
         }
     }
 
@@ -75,6 +80,12 @@ final class ShardDiscovery {
     private volatile String listAfterShardId;
 
     private volatile long lastCompleteListingMillis;
+
+    /**
+     * From when (pacer clock) the periodic listing is a complete one, to confirm that a disabled
+     * stream shows every shard ({@link DisabledStreamEnd}); published by the coordinator thread.
+     */
+    private volatile long completeListingDueNanos = DisabledStreamEnd.NO_LISTING_DUE;
 
     /** Set by the coordinator thread; the periodic listing then stops calling AWS. */
     private volatile boolean retired;
@@ -125,7 +136,8 @@ final class ShardDiscovery {
         boolean full =
                 cursor == null
                         || System.currentTimeMillis() - lastCompleteListingMillis
-                                >= fullListingIntervalMillis;
+                                >= fullListingIntervalMillis
+                        || pacer.nanoTime() >= completeListingDueNanos;
         return full ? listAll() : listAfter(cursor);
     }
 
@@ -133,6 +145,13 @@ final class ShardDiscovery {
     void publishCursor(@Nullable String listAfterShardId, long lastCompleteListingMillis) {
         this.lastCompleteListingMillis = lastCompleteListingMillis;
         this.listAfterShardId = listAfterShardId;
+    }
+
+    /**
+     * Called on the coordinator thread: see {@link DisabledStreamEnd#confirmingListingDueNanos}.
+     */
+    void publishCompleteListingDue(long dueNanos) {
+        this.completeListingDueNanos = dueNanos;
     }
 
     /** Called on the coordinator thread: see {@link StreamShards#retire()}. */
@@ -160,6 +179,7 @@ final class ShardDiscovery {
      */
     Listing listAfter(@Nullable String exclusiveStartShardId) {
         long start = System.nanoTime();
+        long startedNanos = pacer.nanoTime();
         List<DiscoveredShard> shards = new ArrayList<>();
         String cursor = exclusiveStartShardId;
         StreamStatus status;
@@ -180,7 +200,7 @@ final class ShardDiscovery {
             cursor = page.lastEvaluatedShardId();
         } while (cursor != null);
         lastListingDurationMillis = (System.nanoTime() - start) / 1_000_000;
-        return new Listing(shards, exclusiveStartShardId == null, status, viewType);
+        return new Listing(shards, exclusiveStartShardId == null, status, viewType, startedNanos);
     }
 
     /**
@@ -189,6 +209,7 @@ final class ShardDiscovery {
      * incremental listing after {@code newestKnownShardId}.
      */
     Listing childrenOf(String parentShardId, @Nullable String newestKnownShardId) {
+        long startedNanos = pacer.nanoTime();
         List<Shard> children =
                 pacer.call(
                         () -> {
@@ -200,7 +221,7 @@ final class ShardDiscovery {
             for (Shard child : children) {
                 shards.add(toDiscovered(child));
             }
-            return new Listing(shards, false, null, null);
+            return new Listing(shards, false, null, null, startedNanos);
         }
         return listAfter(newestKnownShardId);
     }

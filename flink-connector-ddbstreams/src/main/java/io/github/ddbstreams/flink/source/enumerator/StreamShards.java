@@ -51,6 +51,12 @@ final class StreamShards {
     private long lastCompleteListingMillis;
     private boolean disabled;
 
+    /** Whether a disabled stream's listing shows every shard it will ever have. */
+    private final DisabledStreamEnd end;
+
+    /** Times {@link #end}'s listings. */
+    private final DescribeStreamPacer pacer;
+
     /** Read to its end and followed by a newer stream of its table: no longer listed. */
     private boolean retired;
 
@@ -124,6 +130,8 @@ final class StreamShards {
         this.startingPosition = startingPosition;
         this.bounded = settings.bounded();
         this.discovery = new ShardDiscovery(client, streamArn, pacer);
+        this.pacer = pacer;
+        this.end = new DisabledStreamEnd(settings.disabledStreamSettleMillis());
         if (restored == null) {
             this.graph = new ShardGraph(settings.retentionMillis());
             this.startPositions = new HashMap<>();
@@ -217,9 +225,55 @@ final class StreamShards {
         if (listing.complete) {
             lastCompleteListingMillis = now;
         }
+        if (end.listingApplied(
+                listing.status, listing.complete, listing.startedNanos, pacer.nanoTime())) {
+            LOG.info(
+                    "Stream {} is DISABLED and a complete listing taken after it settled shows "
+                            + "every child shard: {} shards to read to their ends",
+                    streamArn,
+                    graph.size() - graph.count(ShardStatus.FINISHED));
+        }
+        discovery.publishCompleteListingDue(end.confirmingListingDueNanos());
         discovery.publishCursor(
                 graph.listingCursor(LISTING_OVERLAP_MILLIS), lastCompleteListingMillis);
         return disabled && !wasDisabled;
+    }
+
+    /**
+     * Whether the stream is disabled and a listing shows every shard it will ever have (see {@link
+     * DisabledStreamEnd}): a finished shard with no known child then has none.
+     */
+    boolean everyShardListed() {
+        return end.confirmed();
+    }
+
+    /**
+     * Whether the stream is read to its end: disabled, every shard it will ever have listed, and
+     * every one finished.
+     */
+    boolean readToItsEnd() {
+        return end.confirmed() && everyShardFinished();
+    }
+
+    /**
+     * A restored stream that a newer stream of its table already got readers for: it was read to
+     * its end before the checkpoint, and need not be listed again to tell.
+     */
+    void restoredAsReadToItsEnd() {
+        end.confirmRestored();
+    }
+
+    /** Whether a reader got one of this stream's shards (read or reading it). */
+    boolean anyShardHandedOut() {
+        if (graph.count(ShardStatus.ASSIGNED) > 0) {
+            return true;
+        }
+        for (ShardNode node : graph.snapshot()) {
+            if (node.getStatus() == ShardStatus.FINISHED && node.getOwnerSubtask() >= 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Hands a ready shard to {@code subtask}: the split to send it. */
@@ -261,10 +315,11 @@ final class StreamShards {
 
     /**
      * Whether nothing is left to read: every shard in scope is finished and no new shard can come,
-     * because the read is bounded or (when {@code finishWhenDisabled}) the stream is disabled.
+     * because the read is bounded or (when {@code finishWhenDisabled}) the stream is disabled and
+     * every shard it will ever have is listed.
      */
     boolean allRead(boolean finishWhenDisabled) {
-        return (bounded || (disabled && finishWhenDisabled)) && everyShardFinished();
+        return bounded ? everyShardFinished() : finishWhenDisabled && readToItsEnd();
     }
 
     /** Whether every known shard in scope is finished (the stream has been listed). */
