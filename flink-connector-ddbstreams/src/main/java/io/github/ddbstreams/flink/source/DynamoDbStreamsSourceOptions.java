@@ -117,9 +117,25 @@ public final class DynamoDbStreamsSourceOptions {
                     .intType()
                     .defaultValue(3)
                     .withDescription(
-                            "In bounded mode, how many GetRecords calls in a row must return no "
-                                    + "records before a shard that was open at job start counts "
-                                    + "as read up to the job start.");
+                            "In bounded mode, the fewest GetRecords calls in a row that must "
+                                    + "return no records before an open shard counts as read up "
+                                    + "to the job start; source.bounded.idle-time-to-finish must "
+                                    + "have passed too. Never ends a closed shard, which is read "
+                                    + "to its end.");
+
+    public static final ConfigOption<Duration> BOUNDED_IDLE_TIME_TO_FINISH =
+            ConfigOptions.key("source.bounded.idle-time-to-finish")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(5))
+                    .withDescription(
+                            "In bounded mode, how long an open shard's GetRecords calls must have "
+                                    + "returned no records (empty pages are followed meanwhile) "
+                                    + "before the shard counts as read up to the job start. "
+                                    + "DynamoDB Streams may answer with empty pages while "
+                                    + "records lie further on; a longer time guards against a "
+                                    + "long stretch of them. Before ending a shard this way the "
+                                    + "reader asks whether the shard has children (then it is "
+                                    + "closed and read to its end instead).");
 
     public static final ConfigOption<Duration> RETRY_GIVE_UP_AFTER =
             ConfigOptions.key("source.retry.give-up-after")
