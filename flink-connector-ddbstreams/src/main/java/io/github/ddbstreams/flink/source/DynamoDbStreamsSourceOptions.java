@@ -78,8 +78,10 @@ public final class DynamoDbStreamsSourceOptions {
                     .withDescription(
                             "How long a reader waits before polling a shard again after "
                                     + "GetRecords returned no records. A shard that returned "
-                                    + "records is polled again at once. The default keeps an "
-                                    + "idle shard at one GetRecords call per second.");
+                                    + "records is polled again at once, and so are up to 5 "
+                                    + "empty pages in a row of a shard that is behind (records "
+                                    + "may lie further on). The default keeps an idle shard at "
+                                    + "one GetRecords call per second.");
 
     public static final ConfigOption<Integer> GET_RECORDS_MAX_RECORDS =
             ConfigOptions.key("source.reader.get-records.max-records")
@@ -153,12 +155,15 @@ public final class DynamoDbStreamsSourceOptions {
                     .defaultValue(OnTrimmedData.FAIL)
                     .withDescription(
                             "What to do when a shard's checkpointed position is older than the "
-                                    + "stream's 24 h retention (TrimmedDataAccessException), "
-                                    + "e.g. after restoring an old savepoint. FAIL: fail the job, "
-                                    + "naming shard and position. SKIP_TO_TRIM_HORIZON: continue "
-                                    + "from the oldest retained record, log a warning and count "
-                                    + "it in the trimmedDataSkips metric; the changes in between "
-                                    + "are lost.");
+                                    + "stream's 24 h retention (TrimmedDataAccessException, or "
+                                    + "the whole shard gone), e.g. after restoring an old "
+                                    + "savepoint. FAIL: fail the job, naming shard and position. "
+                                    + "SKIP_TO_TRIM_HORIZON: continue from the oldest retained "
+                                    + "record (or with a gone shard's children), log a warning "
+                                    + "and count it in the trimmedDataSkips metric; the changes "
+                                    + "in between are lost. A start that has emitted nothing yet "
+                                    + "(TRIM_HORIZON, AT_TIMESTAMP, LATEST) skips nothing "
+                                    + "checkpointed: trimming under it takes a new iterator.");
 
     public static final ConfigOption<OnDeserializationError> ON_DESERIALIZATION_ERROR =
             ConfigOptions.key("source.on-deserialization-error")
