@@ -210,6 +210,15 @@ public final class DynamoDbStreamsSourceBuilder<T> {
                             DynamoDbStreamsSourceOptions.BOUNDED_EMPTY_POLLS_TO_FINISH.key(),
                             emptyPolls));
         }
+        Duration idleToFinish =
+                config.get(DynamoDbStreamsSourceOptions.BOUNDED_IDLE_TIME_TO_FINISH);
+        if (idleToFinish.isNegative()) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "%s is %s but must not be negative, e.g. '5 s'.",
+                            DynamoDbStreamsSourceOptions.BOUNDED_IDLE_TIME_TO_FINISH.key(),
+                            idleToFinish));
+        }
         DynamoDbStreamsDeserializer<T> effectiveDeserializer =
                 deserializer != null
                         ? deserializer

@@ -183,6 +183,23 @@ class DynamoDbStreamsSourceBuilderTest {
     }
 
     @Test
+    void rejectsANegativeIdleTimeToFinish() {
+        assertThatThrownBy(
+                        () ->
+                                builder()
+                                        .streamArn(ARN)
+                                        .bounded()
+                                        .setConfig(
+                                                DynamoDbStreamsSourceOptions
+                                                        .BOUNDED_IDLE_TIME_TO_FINISH,
+                                                Duration.ofSeconds(-1))
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(
+                        DynamoDbStreamsSourceOptions.BOUNDED_IDLE_TIME_TO_FINISH.key());
+    }
+
+    @Test
     void rejectsANullStartingPosition() {
         assertThatThrownBy(() -> builder().streamArn(ARN).startingPosition(null).build())
                 .isInstanceOf(IllegalArgumentException.class)

@@ -27,6 +27,7 @@ public final class ShardReaderSettings implements Serializable {
     private final boolean bounded;
     private final long boundedEndMillis;
     private final int boundedEmptyPollsToFinish;
+    private final long boundedIdleTimeToFinishNanos;
     private final boolean skipTrimmedData;
 
     /** -1: retry forever. */
@@ -46,6 +47,8 @@ public final class ShardReaderSettings implements Serializable {
                 bounded ? jobStartMillis + BOUNDED_END_MARGIN_MILLIS : Long.MAX_VALUE;
         this.boundedEmptyPollsToFinish =
                 config.get(DynamoDbStreamsSourceOptions.BOUNDED_EMPTY_POLLS_TO_FINISH);
+        this.boundedIdleTimeToFinishNanos =
+                config.get(DynamoDbStreamsSourceOptions.BOUNDED_IDLE_TIME_TO_FINISH).toNanos();
         this.skipTrimmedData =
                 config.get(DynamoDbStreamsSourceOptions.ON_TRIMMED_DATA)
                         == DynamoDbStreamsSourceOptions.OnTrimmedData.SKIP_TO_TRIM_HORIZON;
@@ -82,6 +85,10 @@ public final class ShardReaderSettings implements Serializable {
 
     int boundedEmptyPollsToFinish() {
         return boundedEmptyPollsToFinish;
+    }
+
+    long boundedIdleTimeToFinishNanos() {
+        return boundedIdleTimeToFinishNanos;
     }
 
     boolean skipTrimmedData() {
