@@ -4,6 +4,7 @@ import io.github.ddbstreams.flink.format.ChangeEventDeserializer;
 import io.github.ddbstreams.flink.format.DynamoDbStreamsDeserializer;
 import io.github.ddbstreams.flink.source.client.SdkStreamsClient;
 import io.github.ddbstreams.flink.source.client.StreamsClientFactory;
+import io.github.ddbstreams.flink.source.enumerator.JobStart;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -222,7 +223,7 @@ public final class DynamoDbStreamsSourceBuilder<T> {
                 awsConfig != null ? awsConfig : AwsConfig.builder().build(),
                 new Configuration(config),
                 bounded,
-                System.currentTimeMillis(),
+                JobStart.now(),
                 clientFactory);
     }
 
