@@ -120,7 +120,8 @@ public final class DynamoDbStreamsSourceBuilder<T> {
 
     /**
      * Reads every record that exists when the job starts (including the children of shards closed
-     * by then), then finishes. Records written during the run may be included too.
+     * by then), then finishes. Records written during the run may be included too. The job start is
+     * fixed by {@link #build()}, the same instant for the enumerator and every reader.
      */
     public DynamoDbStreamsSourceBuilder<T> bounded() {
         this.bounded = true;
