@@ -4,6 +4,7 @@ import io.github.ddbstreams.flink.format.ChangeEventDeserializer;
 import io.github.ddbstreams.flink.format.DynamoDbStreamsDeserializer;
 import io.github.ddbstreams.flink.source.client.SdkStreamsClient;
 import io.github.ddbstreams.flink.source.client.StreamsClientFactory;
+import io.github.ddbstreams.flink.source.enumerator.JobStart;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -119,7 +120,8 @@ public final class DynamoDbStreamsSourceBuilder<T> {
 
     /**
      * Reads every record that exists when the job starts (including the children of shards closed
-     * by then), then finishes. Records written during the run may be included too.
+     * by then), then finishes. Records written during the run may be included too. The job start is
+     * fixed by {@link #build()}, the same instant for the enumerator and every reader.
      */
     public DynamoDbStreamsSourceBuilder<T> bounded() {
         this.bounded = true;
@@ -232,7 +234,7 @@ public final class DynamoDbStreamsSourceBuilder<T> {
                 awsConfig != null ? awsConfig : AwsConfig.builder().build(),
                 new Configuration(config),
                 bounded,
-                System.currentTimeMillis(),
+                JobStart.now(),
                 clientFactory);
     }
 

@@ -18,6 +18,7 @@ public final class EnumeratorSettings implements Serializable {
     static final long RETENTION_MILLIS = Duration.ofHours(24).toMillis();
 
     private final StartingPosition startingPosition;
+    private final JobStart jobStart;
     private final long discoveryIntervalMillis;
     private final long fullListingIntervalMillis;
     private final long disabledStreamSettleMillis;
@@ -38,6 +39,8 @@ public final class EnumeratorSettings implements Serializable {
     }
 
     /**
+     * Settings of a job that starts now.
+     *
      * @param supportedViewTypes the view types the deserializer works with; empty for any
      */
     public EnumeratorSettings(
@@ -45,8 +48,22 @@ public final class EnumeratorSettings implements Serializable {
             Configuration config,
             boolean bounded,
             Set<StreamViewType> supportedViewTypes) {
+        this(startingPosition, config, bounded, supportedViewTypes, JobStart.now());
+    }
+
+    /**
+     * @param supportedViewTypes the view types the deserializer works with; empty for any
+     * @param jobStart the job's start, as this enumerator sees it
+     */
+    public EnumeratorSettings(
+            StartingPosition startingPosition,
+            Configuration config,
+            boolean bounded,
+            Set<StreamViewType> supportedViewTypes,
+            JobStart jobStart) {
         this.supportedViewTypes = Set.copyOf(supportedViewTypes);
         this.startingPosition = startingPosition;
+        this.jobStart = jobStart;
         this.discoveryIntervalMillis =
                 config.get(DynamoDbStreamsSourceOptions.SHARD_DISCOVERY_INTERVAL).toMillis();
         this.fullListingIntervalMillis =
@@ -74,6 +91,11 @@ public final class EnumeratorSettings implements Serializable {
 
     StartingPosition startingPosition() {
         return startingPosition;
+    }
+
+    /** The job's start: what LATEST means and where a bounded read ends, unless restored. */
+    JobStart jobStart() {
+        return jobStart;
     }
 
     long discoveryIntervalMillis() {

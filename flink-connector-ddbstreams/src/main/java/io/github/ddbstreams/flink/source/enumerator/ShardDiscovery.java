@@ -56,19 +56,39 @@ final class ShardDiscovery {
 
     /** The result of the first listing of a job, with LATEST resolved. */
     static final class InitialListing {
+        /** {@link #latestCutoffMillis} when LATEST was not resolved by creation time. */
+        static final long NO_CUTOFF = Long.MIN_VALUE;
+
         final Listing listing;
 
         /** LATEST iterators of the shards open at the start, by shard id. */
         final Map<String, ShardPosition> latestPositions;
 
+        /**
+         * For a LATEST start that took no iterators because the job started earlier: records
+         * created before this are skipped. Else {@link #NO_CUTOFF}.
+         */
+        final long latestCutoffMillis;
+
         InitialListing(Listing listing, Map<String, ShardPosition> latestPositions) {
+            this(listing, latestPositions, NO_CUTOFF);
+        }
+
+        InitialListing(
+                Listing listing,
+                Map<String, ShardPosition> latestPositions,
+                long latestCutoffMillis) {
             this.listing = listing;
             this.latestPositions = latestPositions;
+            this.latestCutoffMillis = latestCutoffMillis;
         }
     }
 
     private final StreamsClient client;
     private final String streamArn;
+
+    /** When the job started: what a LATEST start means. */
+    private final JobStart jobStart;
 
     /** Every DescribeStream call goes through it, listings and child lookups alike. */
     private final DescribeStreamPacer pacer;
@@ -95,28 +115,37 @@ final class ShardDiscovery {
 
     private final AtomicLong describeStreamCalls = new AtomicLong();
 
-    ShardDiscovery(StreamsClient client, String streamArn, DescribeStreamPacer pacer) {
+    ShardDiscovery(
+            StreamsClient client, String streamArn, DescribeStreamPacer pacer, JobStart jobStart) {
         this.client = client;
         this.streamArn = streamArn;
         this.pacer = pacer;
+        this.jobStart = jobStart;
     }
 
     /**
      * The job's first listing. For a LATEST start it also resolves LATEST iterators of the open
-     * shards now, once: an iterator asked for later would skip what was written in between.
+     * shards now, once: an iterator asked for later would skip what was written in between. If the
+     * job started before (see {@link JobStart}), it takes none and names the creation time to read
+     * from instead.
      */
     InitialListing initialListing(StartingPosition start) {
         Listing listing = listAll();
         Map<String, ShardPosition> latest = new HashMap<>();
-        if (start.getKind() == StartingPosition.Kind.LATEST) {
-            long now = System.currentTimeMillis();
-            for (DiscoveredShard shard : listing.shards) {
-                if (!shard.isClosed()) {
-                    String iterator =
-                            client.getShardIterator(
-                                    streamArn, shard.getShardId(), ShardIteratorType.LATEST, null);
-                    latest.put(shard.getShardId(), ShardPosition.latestIterator(iterator, now));
-                }
+        if (start.getKind() != StartingPosition.Kind.LATEST) {
+            return new InitialListing(listing, latest);
+        }
+        if (!jobStart.latestIteratorsStandForStart(System.currentTimeMillis())) {
+            return new InitialListing(listing, latest, jobStart.latestCutoffMillis());
+        }
+        for (DiscoveredShard shard : listing.shards) {
+            if (!shard.isClosed()) {
+                String iterator =
+                        client.getShardIterator(
+                                streamArn, shard.getShardId(), ShardIteratorType.LATEST, null);
+                latest.put(
+                        shard.getShardId(),
+                        ShardPosition.latestIterator(iterator, jobStart.millis()));
             }
         }
         return new InitialListing(listing, latest);

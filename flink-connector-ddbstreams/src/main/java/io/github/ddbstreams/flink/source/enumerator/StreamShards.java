@@ -5,11 +5,14 @@ import io.github.ddbstreams.flink.source.StartingPosition;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import javax.annotation.Nullable;
 import org.slf4j.Logger;
@@ -129,13 +132,18 @@ final class StreamShards {
         this.tableName = StreamArns.tableName(streamArn);
         this.startingPosition = startingPosition;
         this.bounded = settings.bounded();
-        this.discovery = new ShardDiscovery(client, streamArn, pacer);
+        // A restored stream whose first listing was not applied started before this enumerator.
+        JobStart jobStart =
+                restored == null
+                        ? settings.jobStart()
+                        : JobStart.restartedAt(restored.getJobStartMillis());
+        this.discovery = new ShardDiscovery(client, streamArn, pacer, jobStart);
+        this.jobStartMillis = jobStart.millis();
         this.pacer = pacer;
         this.end = new DisabledStreamEnd(settings.disabledStreamSettleMillis());
         if (restored == null) {
             this.graph = new ShardGraph(settings.retentionMillis());
             this.startPositions = new HashMap<>();
-            this.jobStartMillis = System.currentTimeMillis();
         } else {
             this.graph =
                     ShardGraph.restore(
@@ -143,7 +151,6 @@ final class StreamShards {
                             restored.getForgottenUpToMillis(),
                             settings.retentionMillis());
             this.startPositions = new HashMap<>(restored.getStartPositions());
-            this.jobStartMillis = restored.getJobStartMillis();
             this.initialDiscoveryDone = restored.isInitialDiscoveryDone();
         }
     }
@@ -172,7 +179,9 @@ final class StreamShards {
 
     void applyInitialListing(ShardDiscovery.InitialListing result, long now) {
         graph.addShards(result.listing.shards, true, now);
-        if (startingPosition.getKind() == StartingPosition.Kind.LATEST) {
+        if (result.latestCutoffMillis != ShardDiscovery.InitialListing.NO_CUTOFF) {
+            startAtCreationTime(result.listing.shards, result.latestCutoffMillis);
+        } else if (startingPosition.getKind() == StartingPosition.Kind.LATEST) {
             // Shards closed before the start hold nothing after it.
             for (DiscoveredShard shard : result.listing.shards) {
                 if (shard.isClosed()) {
@@ -182,6 +191,37 @@ final class StreamShards {
         }
         startPositions.putAll(result.latestPositions);
         initialDiscoveryDone = true;
+    }
+
+    /**
+     * LATEST for a job that started before this enumerator: every shard is read from its oldest
+     * record, skipping records created before {@code cutoffMillis}. A shard with a child created
+     * before the cutoff was closed by then and holds nothing to keep. The positions are explicit,
+     * so a checkpoint taken before the shards are assigned keeps them.
+     */
+    private void startAtCreationTime(List<DiscoveredShard> shards, long cutoffMillis) {
+        LOG.info(
+                "Stream {}: the job started at {}, before this enumerator: reading every shard "
+                        + "from its oldest record, skipping records created before {} (LATEST "
+                        + "taken now would skip what was written since)",
+                streamArn,
+                Instant.ofEpochMilli(jobStartMillis),
+                Instant.ofEpochMilli(cutoffMillis));
+        Set<String> closedBeforeCutoff = new HashSet<>();
+        for (DiscoveredShard shard : shards) {
+            long created = shard.getCreationTimeMillis();
+            if (shard.getParentShardId() != null && created >= 0 && created < cutoffMillis) {
+                closedBeforeCutoff.add(shard.getParentShardId());
+            }
+        }
+        ShardPosition fromCutoff = ShardPosition.atTimestamp(cutoffMillis);
+        for (DiscoveredShard shard : shards) {
+            if (shard.isClosed() && closedBeforeCutoff.contains(shard.getShardId())) {
+                graph.markFinished(shard.getShardId(), -1);
+            } else {
+                startPositions.put(shard.getShardId(), fromCutoff);
+            }
+        }
     }
 
     /**
