@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.ddbstreams.flink.testutils.DynamoDbLocal;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -70,7 +69,7 @@ class UserProjectITCase {
 
     @Test
     void readmeJobWithReadmeDependenciesPrintsTheDeletedOrders() throws Exception {
-        assertInstalledConnectorIsThisBuild();
+        NestedMaven.assertInstalledConnectorIsThisBuild();
         Readme readme = Readme.read(Paths.get(System.getProperty("readme")));
         assertThat(readme.dependencyArtifactIds())
                 .as("README's dependencies")
@@ -83,19 +82,14 @@ class UserProjectITCase {
 
         writeProject(readme);
         long buildStart = System.nanoTime();
-        run(
-                List.of(
-                        mavenExecutable(),
-                        "-B",
-                        "-q",
-                        "-ntp",
-                        "-Dmaven.repo.local=" + System.getProperty("maven.repo.local"),
-                        "package",
-                        "dependency:build-classpath",
-                        "-Dmdep.includeScope=runtime",
-                        "-Dmdep.outputFile=runtime.classpath"),
+        NestedMaven.run(
+                project,
                 "build.log",
-                BUILD_TIMEOUT);
+                BUILD_TIMEOUT,
+                "package",
+                "dependency:build-classpath",
+                "-Dmdep.includeScope=runtime",
+                "-Dmdep.outputFile=runtime.classpath");
         System.out.printf(
                 "UserProjectITCase: user project built in %.1f s%n",
                 (System.nanoTime() - buildStart) / 1e9);
@@ -113,33 +107,6 @@ class UserProjectITCase {
         // The removes come last on the stream's one shard: once they are printed, every earlier
         // change went through the filter, and only the deleted orders may show.
         assertThat(printed).containsExactlyInAnyOrder("order-2", "order-5");
-    }
-
-    /**
-     * The nested build resolves the connector from the local repository: a stale one (installed
-     * from another checkout, or before a pom change) would test something else.
-     */
-    private static void assertInstalledConnectorIsThisBuild() throws IOException {
-        String version = System.getProperty("project.version");
-        Path installedPom =
-                Paths.get(
-                        System.getProperty("maven.repo.local"),
-                        "io/github/ddbstreams/flink-connector-ddbstreams",
-                        version,
-                        "flink-connector-ddbstreams-" + version + ".pom");
-        Path modulePom = Paths.get(System.getProperty("connector.pom"));
-        assertThat(installedPom)
-                .as(
-                        "The installed connector (%s) must be this build's: run `mvn install`"
-                                + " first, as README's test command does",
-                        installedPom)
-                .exists();
-        assertThat(Files.readString(installedPom))
-                .as(
-                        "The installed connector's pom (%s) differs from %s: run `mvn install`"
-                                + " first, as README's test command does",
-                        installedPom, modulePom)
-                .isEqualTo(Files.readString(modulePom));
     }
 
     private static void writeProject(Readme readme) throws IOException {
@@ -263,12 +230,15 @@ class UserProjectITCase {
                         .as(
                                 "The job ended (exit code %s) before printing %s; it printed %s."
                                         + " Its stderr:%n%s",
-                                job.isAlive() ? "-" : job.exitValue(), expected, printed, tail(err))
+                                job.isAlive() ? "-" : job.exitValue(),
+                                expected,
+                                printed,
+                                NestedMaven.tail(err))
                         .isTrue();
                 assertThat(System.nanoTime())
                         .as(
                                 "The job printed %s, not %s, within %s. Its stderr:%n%s",
-                                printed, expected, JOB_TIMEOUT, tail(err))
+                                printed, expected, JOB_TIMEOUT, NestedMaven.tail(err))
                         .isLessThan(deadline);
                 Thread.sleep(200);
                 printed = printedKeys(out);
@@ -290,37 +260,6 @@ class UserProjectITCase {
             }
         }
         return keys;
-    }
-
-    private static void run(List<String> command, String logName, Duration timeout)
-            throws Exception {
-        Path log = project.resolve(logName);
-        ProcessBuilder builder =
-                new ProcessBuilder(command)
-                        .directory(project.toFile())
-                        .redirectErrorStream(true)
-                        .redirectOutput(log.toFile());
-        Process process = builder.start();
-        if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError(
-                    String.join(" ", command) + " took over " + timeout + ":\n" + tail(log));
-        }
-        assertThat(process.exitValue())
-                .as("%s failed:%n%s", String.join(" ", command), tail(log))
-                .isZero();
-    }
-
-    private static String tail(Path file) throws IOException {
-        if (!Files.exists(file)) {
-            return "(no output)";
-        }
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
-    }
-
-    private static String mavenExecutable() {
-        return Paths.get(System.getProperty("maven.home"), "bin", "mvn").toString();
     }
 
     private static String javaExecutable() {
