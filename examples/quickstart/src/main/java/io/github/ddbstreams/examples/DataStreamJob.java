@@ -8,6 +8,7 @@ import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceBuilder;
 import io.github.ddbstreams.flink.source.StartingPosition;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -47,7 +48,9 @@ public final class DataStreamJob {
     }
 
     static void run(DynamoDbStreamsSourceBuilder<ChangeEvent> source) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        Configuration.fromMap(QuickstartOptions.RESTARTS));
         env.enableCheckpointing(10_000); // exactly-once needs checkpoints
 
         env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "orders-changes")

@@ -1,5 +1,6 @@
 package io.github.ddbstreams.examples;
 
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,6 +20,17 @@ record QuickstartOptions(
                     "  --from P           latest (default) or trim-horizon",
                     "AWS credentials come from the AWS SDK's default chain (environment, profile,"
                             + " instance role...).");
+
+    /**
+     * With checkpoints on, Flink restarts a failing job forever by default: a misconfigured one (no
+     * region, no credentials, a wrong table) would repeat its error every few seconds and never
+     * end. Three attempts ride out a passing fault and then fail the run.
+     */
+    static final Map<String, String> RESTARTS =
+            Map.of(
+                    "restart-strategy.type", "fixed-delay",
+                    "restart-strategy.fixed-delay.attempts", "3",
+                    "restart-strategy.fixed-delay.delay", "5 s");
 
     static QuickstartOptions parse(String[] args) {
         String table = null;

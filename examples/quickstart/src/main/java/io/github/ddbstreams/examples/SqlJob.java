@@ -47,6 +47,7 @@ public final class SqlJob {
     static void run(List<String> withOptions) {
         TableEnvironment tableEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
         tableEnv.getConfig().set("execution.checkpointing.interval", "10 s");
+        QuickstartOptions.RESTARTS.forEach(tableEnv.getConfig()::set);
 
         tableEnv.executeSql(
                 "CREATE TABLE orders (\n"
