@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.ddbstreams.flink.format.ChangeEvent;
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumState;
+import io.github.ddbstreams.flink.source.enumerator.JobStart;
 import io.github.ddbstreams.flink.source.event.ShardsFinishedEvent;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
@@ -92,9 +93,13 @@ class SourceStartInstantTest {
         fake.put(parent, "old", OperationType.INSERT, 1);
         DynamoDbStreamsSource<ChangeEvent> source =
                 builder().startingPosition(StartingPosition.trimHorizon()).bounded().build();
-        Thread.sleep(20);
-        fake.advanceClock(System.currentTimeMillis() - fake.clockMillis());
-        String child = fake.rollover(parent); // after the source was built
+        // After the bounded end: the build plus the margin records get too.
+        fake.advanceClock(
+                System.currentTimeMillis()
+                        + JobStart.BOUNDED_END_MARGIN_MILLIS
+                        + 1_000
+                        - fake.clockMillis());
+        String child = fake.rollover(parent);
         fake.put(child, "new", OperationType.INSERT, 1);
 
         try (MockSplitEnumeratorContext<ShardSplit> context = new MockSplitEnumeratorContext<>(1);
@@ -115,6 +120,39 @@ class SourceStartInstantTest {
                     .extracting(ShardSplit::getShardId)
                     .containsExactly(parent);
             assertThat(context.hasNoMoreSplits(0)).as("the bounded read is complete").isTrue();
+        }
+    }
+
+    /**
+     * Flink's connector test suite builds a bounded source, then writes (rolling shards over), then
+     * submits: what was written in between counts as there when the job starts, within the same
+     * margin that the readers' end of an open shard has.
+     */
+    @Test
+    void aBoundedReadTakesShardsCreatedSoonAfterTheBuildLikeItsReadersTakeRecords()
+            throws Throwable {
+        fake.advanceClock(-Duration.ofMinutes(10).toMillis());
+        String parent = fake.addShard(null);
+        fake.put(parent, "old", OperationType.INSERT, 1);
+        DynamoDbStreamsSource<ChangeEvent> source =
+                builder().startingPosition(StartingPosition.trimHorizon()).bounded().build();
+        fake.advanceClock(System.currentTimeMillis() + 1_000 - fake.clockMillis());
+        String child = fake.rollover(parent);
+        fake.put(child, "written after the build", OperationType.INSERT, 1);
+
+        try (MockSplitEnumeratorContext<ShardSplit> context = new MockSplitEnumeratorContext<>(1);
+                SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> enumerator =
+                        source.createEnumerator(context)) {
+            start(context, enumerator);
+            enumerator.handleSourceEvent(
+                    0,
+                    new ShardsFinishedEvent(
+                            List.of(ShardSplit.idOf(FakeStreamsClient.STREAM_ARN, parent))));
+            runCallables(context);
+
+            assertThat(assigned(context))
+                    .extracting(ShardSplit::getShardId)
+                    .containsExactly(parent, child);
         }
     }
 

@@ -38,6 +38,14 @@ public final class JobStart implements Serializable {
      */
     static final long CREATION_TIME_MARGIN_MILLIS = 60_000;
 
+    /**
+     * A bounded read ends this long after the start, for records (by creation time) and for shards
+     * (by the creation time in their id) alike: creation times may be truncated (to the minute on
+     * DynamoDB Local), and what is written between building the source and submitting the job (a
+     * test writing its data, say) still counts as there when the job starts.
+     */
+    public static final long BOUNDED_END_MARGIN_MILLIS = 60_000;
+
     /** The built sources an enumerator was created for in this JVM, by {@link #id}. */
     private static final Set<String> ENUMERATORS_CREATED = ConcurrentHashMap.newKeySet();
 
@@ -81,6 +89,13 @@ public final class JobStart implements Serializable {
     /** Epoch millis of the start. */
     public long millis() {
         return millis;
+    }
+
+    /**
+     * Epoch millis where a bounded read ends: the start plus {@link #BOUNDED_END_MARGIN_MILLIS}.
+     */
+    public long boundedEndMillis() {
+        return millis + BOUNDED_END_MARGIN_MILLIS;
     }
 
     /** Whether a LATEST iterator taken at {@code nowMillis} still stands for the job's start. */

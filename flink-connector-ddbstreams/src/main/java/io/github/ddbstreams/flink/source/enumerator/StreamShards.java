@@ -348,9 +348,13 @@ final class StreamShards {
         return ShardPosition.trimHorizon();
     }
 
-    /** In bounded mode, shards created after the job started are not read. */
+    /**
+     * In bounded mode, shards created after the bounded end (the job start + margin) are not read.
+     */
     boolean isOutOfBoundedScope(String shardId) {
-        return bounded && graph.creationTimeMillis(shardId) > jobStartMillis;
+        return bounded
+                && graph.creationTimeMillis(shardId)
+                        > jobStartMillis + JobStart.BOUNDED_END_MARGIN_MILLIS;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.github.ddbstreams.flink.source.reader;
 
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions;
+import io.github.ddbstreams.flink.source.enumerator.JobStart;
 import java.io.Serializable;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
@@ -17,7 +18,7 @@ public final class ShardReaderSettings implements Serializable {
      * In bounded mode, a record created this long after the job start ends an open shard's read.
      * The margin covers DynamoDB Local's minute-truncated creation times (AWS: seconds).
      */
-    static final long BOUNDED_END_MARGIN_MILLIS = 60_000;
+    static final long BOUNDED_END_MARGIN_MILLIS = JobStart.BOUNDED_END_MARGIN_MILLIS;
 
     private final int maxRecordsPerCall;
     private final int maxConcurrentPolls;
