@@ -124,7 +124,13 @@ class OptionsDocumentedTest {
 
     @Test
     void usageListsEverySourceBuilderMethod() throws IOException {
-        checkMethodsListed(DynamoDbStreamsSourceBuilder.class, "Builder settings", Set.of());
+        // streamsClientFactory is @Internal (docs/usage.md says so under the table), but Flink
+        // 1.20's
+        // @Internal is not kept at run time, so the -Pflink-1.20 run needs it named here.
+        checkMethodsListed(
+                DynamoDbStreamsSourceBuilder.class,
+                "Builder settings",
+                Set.of("streamsClientFactory"));
     }
 
     /**
