@@ -3,6 +3,8 @@ package io.github.ddbstreams.flink.source.reader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.ddbstreams.flink.format.ChangeEvent;
+import io.github.ddbstreams.flink.format.ChangeEventDeserializer;
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSource;
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
@@ -22,10 +24,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
+import org.apache.flink.connector.testutils.source.reader.TestingReaderContext;
+import org.apache.flink.connector.testutils.source.reader.TestingReaderOutput;
+import org.apache.flink.core.io.InputStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
@@ -230,6 +236,64 @@ class ShardSplitReaderFetchTest {
         assertThat(reader.peakBufferedBytes()).isLessThanOrEqualTo(budget);
         // The budget was used: more than one call in flight, or records waiting, at some point.
         assertThat(client.peakHeldBytes()).isGreaterThan(GatedStreamsClient.PAGE_BYTES);
+    }
+
+    /** Flink's source reader recycles each emitted batch: that is what frees the budget. */
+    @Test
+    void aReaderInFlinkReadsFarMoreThanItsBudgetAsEmittedBatchesFreeIt() throws Exception {
+        List<String> written = new ArrayList<>();
+        List<ShardSplit> splits = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            String shard = fake.addShard(null);
+            written.addAll(write(shard, 50));
+            splits.add(
+                    new ShardSplit(
+                            FakeStreamsClient.STREAM_ARN,
+                            shard,
+                            null,
+                            ShardPosition.trimHorizon()));
+        }
+        client.setRecordSizeBytes(GatedStreamsClient.PAGE_BYTES / 10); // 20 MB in all
+        Configuration config = new Configuration();
+        config.set(DynamoDbStreamsSourceOptions.GET_RECORDS_MAX_RECORDS, 10);
+        config.set(DynamoDbStreamsSourceOptions.MAX_BUFFERED_BYTES, MemorySize.parse("1mb"));
+        ShardReaderSettings settings = ShardReaderSettings.unbounded(config);
+        List<ShardSplitReader> splitReaders = new ArrayList<>();
+        TestingReaderOutput<ChangeEvent> output = new TestingReaderOutput<>();
+        try (DynamoDbStreamsSourceReader<ChangeEvent> sourceReader =
+                new DynamoDbStreamsSourceReader<>(
+                        () -> {
+                            ShardSplitReader splitReader = new ShardSplitReader(client, settings);
+                            splitReaders.add(splitReader);
+                            return splitReader;
+                        },
+                        new ShardRecordEmitter<>(ChangeEventDeserializer.create()),
+                        config,
+                        new TestingReaderContext())) {
+            sourceReader.start();
+            sourceReader.addSplits(splits);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+            while (output.getEmittedRecords().size() < written.size()
+                    || splitReaders.get(0).bufferedBytes() > 0) {
+                assertThat(System.nanoTime())
+                        .as("read within 30 s; %d records", output.getEmittedRecords().size())
+                        .isLessThan(deadline);
+                if (sourceReader.pollNext(output) == InputStatus.NOTHING_AVAILABLE) {
+                    try {
+                        sourceReader.isAvailable().get(50, TimeUnit.MILLISECONDS);
+                    } catch (TimeoutException e) {
+                        // poll again; the deadline bounds the wait
+                    }
+                }
+            }
+        }
+
+        assertThat(output.getEmittedRecords())
+                .extracting(ChangeEvent::getSequenceNumber)
+                .containsExactlyInAnyOrderElementsOf(written);
+        assertThat(splitReaders).hasSize(1);
+        assertThat(splitReaders.get(0).peakBufferedBytes())
+                .isLessThanOrEqualTo(GatedStreamsClient.PAGE_BYTES);
     }
 
     @Test
