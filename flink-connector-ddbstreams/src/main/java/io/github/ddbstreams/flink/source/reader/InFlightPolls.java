@@ -192,6 +192,15 @@ final class InFlightPolls {
         }
     }
 
+    int inFlight() {
+        lock.lock();
+        try {
+            return inFlight;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * Waits until a poll completes, {@link #wakeUp()} or {@link #close()}, or {@code nanos} pass.
      * With {@code untilStartable}, also until a poll may start (bytes released or a slot freed):

@@ -45,6 +45,9 @@ import software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException
 public final class ShardSplitReader implements SplitReader<ShardElement, ShardSplit> {
     private static final Logger LOG = LoggerFactory.getLogger(ShardSplitReader.class);
 
+    /** How long a fetch with records waits for the other calls in flight to end too. */
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
     private final StreamsClient client;
     private final ShardReaderSettings settings;
     private final ShardReaderMetrics metrics;
@@ -79,15 +82,28 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
         Set<String> finished = new HashSet<>();
         long bytes = 0;
         boolean collectedAny = false;
+        long lingerUntil = 0;
         while (true) {
+            // Due shards' calls start first: they run while Flink emits what is returned now.
+            startDuePolls();
             List<InFlightPolls.Completed> done = polls.takeCompleted();
             collectedAny |= !done.isEmpty();
             bytes += collect(done, records, finished);
             // A stalled call holds back nobody: what finished goes out now, the rest later.
             if (!records.isEmpty() || !finished.isEmpty()) {
-                return new InFlightPolls.Batch(records, finished, bytes, polls);
+                // Calls started together end together: a moment's wait lets one batch carry them
+                // all rather than one hand-over to Flink each.
+                long now = System.nanoTime();
+                if (lingerUntil == 0) {
+                    lingerUntil = now + LINGER_NANOS;
+                }
+                if (polls.inFlight() == 0
+                        || lingerUntil - now <= 0
+                        || !polls.await(lingerUntil - now, false)) {
+                    return new InFlightPolls.Batch(records, finished, bytes, polls);
+                }
+                continue;
             }
-            startDuePolls();
             long untilDue = nanosUntilNextDue();
             if (polls.outstanding() == 0) {
                 // Nothing out: after a round of empty polls, or one wait, an empty batch.
@@ -115,7 +131,11 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
         IOException failure = null;
         for (InFlightPolls.Completed result : done) {
             bytes += result.bytes;
-            records.putAll(result.out);
+            // A shard may complete twice in one fetch (polled again while it lingers): append.
+            result.out.forEach(
+                    (split, elements) ->
+                            records.computeIfAbsent(split, k -> new ArrayList<>())
+                                    .addAll(elements));
             if (result.failure != null) {
                 failure = failure == null ? result.failure : failure;
                 cursors.addLast(result.cursor);

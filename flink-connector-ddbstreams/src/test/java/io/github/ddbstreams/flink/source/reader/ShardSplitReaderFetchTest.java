@@ -141,7 +141,7 @@ class ShardSplitReaderFetchTest {
         assign(slow, fast);
 
         List<String> fastRead = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 10 && fastRead.size() < fastRecords.size(); i++) {
             Batch batch = fetch();
             assertThat(batch.of(slow)).isEmpty();
             fastRead.addAll(batch.of(fast));
@@ -164,7 +164,7 @@ class ShardSplitReaderFetchTest {
         reader(new Configuration());
         assign(slow, fast);
         List<String> fastRead = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 10 && fastRead.size() < fastRecords.size(); i++) {
             fastRead.addAll(fetch().of(fast));
         }
 
@@ -180,7 +180,7 @@ class ShardSplitReaderFetchTest {
             fastRead.addAll(batch.of(fast));
         }
 
-        assertThat(first.of(slow)).containsExactlyElementsOf(slowRecords.subList(0, 10));
+        assertThat(first.of(slow)).startsWith(slowRecords.subList(0, 10).toArray(new String[0]));
         assertThat(slowRead).containsExactlyElementsOf(slowRecords);
         assertThat(fastRead).containsExactlyElementsOf(fastRecords);
         assertThat(fake.maxConcurrentGetRecordsPerShard()).isEqualTo(1);
