@@ -8,6 +8,7 @@ import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumSta
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumStateSerializer;
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumerator;
 import io.github.ddbstreams.flink.source.enumerator.EnumeratorSettings;
+import io.github.ddbstreams.flink.source.enumerator.JobStart;
 import io.github.ddbstreams.flink.source.enumerator.LineageAffinityAssigner;
 import io.github.ddbstreams.flink.source.enumerator.StreamEnumState;
 import io.github.ddbstreams.flink.source.reader.DynamoDbStreamsSourceReader;
@@ -79,7 +80,13 @@ public final class DynamoDbStreamsSource<T>
     private final AwsConfig awsConfig;
     private final Configuration config;
     private final boolean bounded;
-    private final long boundedStartMillis;
+
+    /**
+     * Fixed when the source is built and carried with it in the job graph, so every enumerator and
+     * reader of the job agrees on what LATEST means and where a bounded read ends.
+     */
+    private final JobStart jobStart;
+
     private final StreamsClientFactory clientFactory;
 
     DynamoDbStreamsSource(
@@ -91,7 +98,7 @@ public final class DynamoDbStreamsSource<T>
             AwsConfig awsConfig,
             Configuration config,
             boolean bounded,
-            long boundedStartMillis,
+            JobStart jobStart,
             StreamsClientFactory clientFactory) {
         this.streamArns = new ArrayList<>(streamArns);
         this.tableNames = new ArrayList<>(tableNames);
@@ -101,7 +108,7 @@ public final class DynamoDbStreamsSource<T>
         this.awsConfig = awsConfig;
         this.config = config;
         this.bounded = bounded;
-        this.boundedStartMillis = boundedStartMillis;
+        this.jobStart = jobStart;
         this.clientFactory = clientFactory;
     }
 
@@ -121,7 +128,7 @@ public final class DynamoDbStreamsSource<T>
         deserializer.open(new DeserializerContext(readerContext));
         ShardReaderSettings settings =
                 bounded
-                        ? ShardReaderSettings.bounded(config, boundedStartMillis)
+                        ? ShardReaderSettings.bounded(config, jobStart.millis())
                         : ShardReaderSettings.unbounded(config);
         ShardReaderMetrics metrics = new ShardReaderMetrics(readerContext.metricGroup());
         metrics.countBytesInto(
@@ -197,7 +204,11 @@ public final class DynamoDbStreamsSource<T>
                 client,
                 streams,
                 new EnumeratorSettings(
-                        startingPosition, config, bounded, deserializer.supportedStreamViewTypes()),
+                        startingPosition,
+                        config,
+                        bounded,
+                        deserializer.supportedStreamViewTypes(),
+                        jobStart.forNewEnumerator()),
                 new LineageAffinityAssigner(),
                 state);
     }

@@ -4,6 +4,7 @@ import io.github.ddbstreams.flink.format.ChangeEventDeserializer;
 import io.github.ddbstreams.flink.format.DynamoDbStreamsDeserializer;
 import io.github.ddbstreams.flink.source.client.SdkStreamsClient;
 import io.github.ddbstreams.flink.source.client.StreamsClientFactory;
+import io.github.ddbstreams.flink.source.enumerator.JobStart;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -120,7 +121,8 @@ public final class DynamoDbStreamsSourceBuilder<T> {
 
     /**
      * Reads every record that exists when the job starts (including the children of shards closed
-     * by then), then finishes. Records written during the run may be included too.
+     * by then), then finishes. Records written during the run may be included too. The job start is
+     * fixed by {@link #build()}, the same instant for the enumerator and every reader.
      */
     public DynamoDbStreamsSourceBuilder<T> bounded() {
         this.bounded = true;
@@ -173,6 +175,7 @@ public final class DynamoDbStreamsSourceBuilder<T> {
         }
         validatePositive(DynamoDbStreamsSourceOptions.SHARD_DISCOVERY_INTERVAL);
         validatePositive(DynamoDbStreamsSourceOptions.SHARD_FULL_LISTING_INTERVAL);
+        validatePositive(DynamoDbStreamsSourceOptions.DISABLED_STREAM_SETTLE_TIME);
         validatePositive(DynamoDbStreamsSourceOptions.IDLE_POLL_INTERVAL);
         validatePositive(DynamoDbStreamsSourceOptions.RETRY_INITIAL_BACKOFF);
         validatePositive(DynamoDbStreamsSourceOptions.RETRY_MAX_BACKOFF);
@@ -218,6 +221,15 @@ public final class DynamoDbStreamsSourceBuilder<T> {
                             DynamoDbStreamsSourceOptions.BOUNDED_EMPTY_POLLS_TO_FINISH.key(),
                             emptyPolls));
         }
+        Duration idleToFinish =
+                config.get(DynamoDbStreamsSourceOptions.BOUNDED_IDLE_TIME_TO_FINISH);
+        if (idleToFinish.isNegative()) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "%s is %s but must not be negative, e.g. '5 s'.",
+                            DynamoDbStreamsSourceOptions.BOUNDED_IDLE_TIME_TO_FINISH.key(),
+                            idleToFinish));
+        }
         DynamoDbStreamsDeserializer<T> effectiveDeserializer =
                 deserializer != null
                         ? deserializer
@@ -231,7 +243,7 @@ public final class DynamoDbStreamsSourceBuilder<T> {
                 awsConfig != null ? awsConfig : AwsConfig.builder().build(),
                 new Configuration(config),
                 bounded,
-                System.currentTimeMillis(),
+                JobStart.now(),
                 clientFactory);
     }
 

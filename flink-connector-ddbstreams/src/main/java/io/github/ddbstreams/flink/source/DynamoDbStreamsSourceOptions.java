@@ -59,6 +59,21 @@ public final class DynamoDbStreamsSourceOptions {
                                     + "against shards an incremental listing missed. It also "
                                     + "confirms that a shard's unlisted parent is gone (trimmed).");
 
+    public static final ConfigOption<Duration> DISABLED_STREAM_SETTLE_TIME =
+            ConfigOptions.key("source.shard.disabled-stream-settle-time")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(60))
+                    .withDescription(
+                            "How long DescribeStream's listing of a disabled stream may lag "
+                                    + "behind: a shard that rolled over or split just before "
+                                    + "the disable has children the listing may show late, "
+                                    + "while a shard closed by the disable has none. A disabled "
+                                    + "stream counts as read to its end (for "
+                                    + "source.on-stream-disabled = FINISH or "
+                                    + "FOLLOW_NEW_STREAM) only once every shard is finished and "
+                                    + "a complete listing, started at least this long after the "
+                                    + "stream was first seen disabled, shows it DISABLED.");
+
     public static final ConfigOption<Double> DESCRIBE_STREAM_MAX_CALLS_PER_SECOND =
             ConfigOptions.key("source.shard.describe-stream.max-calls-per-second")
                     .doubleType()
@@ -79,8 +94,10 @@ public final class DynamoDbStreamsSourceOptions {
                     .withDescription(
                             "How long a reader waits before polling a shard again after "
                                     + "GetRecords returned no records. A shard that returned "
-                                    + "records is polled again at once. The default keeps an "
-                                    + "idle shard at one GetRecords call per second.");
+                                    + "records is polled again at once, and so are up to 5 "
+                                    + "empty pages in a row of a shard that is behind (records "
+                                    + "may lie further on). The default keeps an idle shard at "
+                                    + "one GetRecords call per second.");
 
     public static final ConfigOption<Integer> GET_RECORDS_MAX_RECORDS =
             ConfigOptions.key("source.reader.get-records.max-records")
@@ -133,9 +150,25 @@ public final class DynamoDbStreamsSourceOptions {
                     .intType()
                     .defaultValue(3)
                     .withDescription(
-                            "In bounded mode, how many GetRecords calls in a row must return no "
-                                    + "records before a shard that was open at job start counts "
-                                    + "as read up to the job start.");
+                            "In bounded mode, the fewest GetRecords calls in a row that must "
+                                    + "return no records before an open shard counts as read up "
+                                    + "to the job start; source.bounded.idle-time-to-finish must "
+                                    + "have passed too. Never ends a closed shard, which is read "
+                                    + "to its end.");
+
+    public static final ConfigOption<Duration> BOUNDED_IDLE_TIME_TO_FINISH =
+            ConfigOptions.key("source.bounded.idle-time-to-finish")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(5))
+                    .withDescription(
+                            "In bounded mode, how long an open shard's GetRecords calls must have "
+                                    + "returned no records (empty pages are followed meanwhile) "
+                                    + "before the shard counts as read up to the job start. "
+                                    + "DynamoDB Streams may answer with empty pages while "
+                                    + "records lie further on; a longer time guards against a "
+                                    + "long stretch of them. Before ending a shard this way the "
+                                    + "reader asks whether the shard has children (then it is "
+                                    + "closed and read to its end instead).");
 
     public static final ConfigOption<Duration> RETRY_GIVE_UP_AFTER =
             ConfigOptions.key("source.retry.give-up-after")
@@ -153,12 +186,15 @@ public final class DynamoDbStreamsSourceOptions {
                     .defaultValue(OnTrimmedData.FAIL)
                     .withDescription(
                             "What to do when a shard's checkpointed position is older than the "
-                                    + "stream's 24 h retention (TrimmedDataAccessException), "
-                                    + "e.g. after restoring an old savepoint. FAIL: fail the job, "
-                                    + "naming shard and position. SKIP_TO_TRIM_HORIZON: continue "
-                                    + "from the oldest retained record, log a warning and count "
-                                    + "it in the trimmedDataSkips metric; the changes in between "
-                                    + "are lost.");
+                                    + "stream's 24 h retention (TrimmedDataAccessException, or "
+                                    + "the whole shard gone), e.g. after restoring an old "
+                                    + "savepoint. FAIL: fail the job, naming shard and position. "
+                                    + "SKIP_TO_TRIM_HORIZON: continue from the oldest retained "
+                                    + "record (or with a gone shard's children), log a warning "
+                                    + "and count it in the trimmedDataSkips metric; the changes "
+                                    + "in between are lost. A start that has emitted nothing yet "
+                                    + "(TRIM_HORIZON, AT_TIMESTAMP, LATEST) skips nothing "
+                                    + "checkpointed: trimming under it takes a new iterator.");
 
     public static final ConfigOption<OnDeserializationError> ON_DESERIALIZATION_ERROR =
             ConfigOptions.key("source.on-deserialization-error")

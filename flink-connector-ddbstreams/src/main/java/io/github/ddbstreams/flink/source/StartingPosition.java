@@ -11,8 +11,9 @@ import org.apache.flink.annotation.PublicEvolving;
  *
  * <ul>
  *   <li>{@link #trimHorizon()}: every record still retained by the stream (up to 24 h old).
- *   <li>{@link #latest()}: only records written after the job started. The point is fixed when the
- *       job starts, so records written while readers are still being scheduled are not skipped.
+ *   <li>{@link #latest()}: only records written after the job started. The point is fixed once,
+ *       when the source is built, so records written while readers are still being scheduled, or
+ *       before a failover that finds no checkpoint, are not skipped.
  *   <li>{@link #atTimestamp(Instant)}: every record whose {@code ApproximateCreationDateTime} is at
  *       or after the given instant (DynamoDB Streams reports it in whole seconds).
  * </ul>
@@ -42,7 +43,10 @@ public final class StartingPosition implements Serializable {
         return new StartingPosition(Kind.TRIM_HORIZON, -1);
     }
 
-    /** Starts after the newest record at the moment the job starts. */
+    /**
+     * Starts after the newest record at the moment the job starts: when the source is built (see
+     * the usage guide for a job submitted long after that).
+     */
     public static StartingPosition latest() {
         return new StartingPosition(Kind.LATEST, -1);
     }

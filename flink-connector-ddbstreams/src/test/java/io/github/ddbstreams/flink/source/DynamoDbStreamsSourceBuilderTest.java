@@ -87,6 +87,7 @@ class DynamoDbStreamsSourceBuilderTest {
                 List.of(
                         DynamoDbStreamsSourceOptions.SHARD_DISCOVERY_INTERVAL,
                         DynamoDbStreamsSourceOptions.SHARD_FULL_LISTING_INTERVAL,
+                        DynamoDbStreamsSourceOptions.DISABLED_STREAM_SETTLE_TIME,
                         DynamoDbStreamsSourceOptions.IDLE_POLL_INTERVAL,
                         DynamoDbStreamsSourceOptions.RETRY_INITIAL_BACKOFF,
                         DynamoDbStreamsSourceOptions.RETRY_MAX_BACKOFF);
@@ -179,6 +180,23 @@ class DynamoDbStreamsSourceBuilderTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(
                         DynamoDbStreamsSourceOptions.BOUNDED_EMPTY_POLLS_TO_FINISH.key());
+    }
+
+    @Test
+    void rejectsANegativeIdleTimeToFinish() {
+        assertThatThrownBy(
+                        () ->
+                                builder()
+                                        .streamArn(ARN)
+                                        .bounded()
+                                        .setConfig(
+                                                DynamoDbStreamsSourceOptions
+                                                        .BOUNDED_IDLE_TIME_TO_FINISH,
+                                                Duration.ofSeconds(-1))
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(
+                        DynamoDbStreamsSourceOptions.BOUNDED_IDLE_TIME_TO_FINISH.key());
     }
 
     @Test

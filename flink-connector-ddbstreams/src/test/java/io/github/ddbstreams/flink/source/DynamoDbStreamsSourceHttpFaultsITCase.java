@@ -223,29 +223,32 @@ class DynamoDbStreamsSourceHttpFaultsITCase {
                 .isGreaterThanOrEqualTo(3 + 2);
     }
 
+    /** Records trimmed after the shard's emitted records: changes would be lost, so it fails. */
     @Test
     void trimmedDataFailsTheJobNamingTheShardByDefault() throws Exception {
         Run run = new Run("trimmed-fail", 3);
         JobClient job = run.start(sourceBuilder(run.arn).build(), false);
         run.awaitReceived(run.workload.changes());
+        String shard = openShard(run.arn);
 
-        proxy.arm(Operation.GET_SHARD_ITERATOR, Fault.trimmedData(), 1);
-        DYNAMODB.triggerShardRollovers();
-        String child = openShard(run.arn);
-        run.workload.write(20);
+        proxy.arm(Operation.GET_RECORDS, Fault.trimmedData(), 1);
 
         Throwable failure =
                 catchThrowable(() -> job.getJobExecutionResult().get(30, TimeUnit.SECONDS));
         assertThat(messages(failure))
-                .contains("shard " + child + " of stream " + run.arn)
+                .contains("shard " + shard + " of stream " + run.arn)
                 .contains("have been trimmed")
                 .contains("source.on-trimmed-data");
-        assertThat(proxy.served(Operation.GET_SHARD_ITERATOR)).isEqualTo(1);
+        assertThat(proxy.served(Operation.GET_RECORDS)).isEqualTo(1);
     }
 
+    /**
+     * The same fault with SKIP_TO_TRIM_HORIZON: the job goes on from the shard's oldest retained
+     * record (DynamoDB Local trimmed nothing, so that re-reads the shard) and counts the skip.
+     */
     @Test
     void trimmedDataIsSkippedWhenAsked() throws Exception {
-        Run run = new Run("trimmed-skip", 4);
+        Run run = new Run("trimmed-skip", 5);
         DynamoDbStreamsSource<ChangeEvent> source =
                 sourceBuilder(run.arn)
                         .setConfig(
@@ -255,7 +258,23 @@ class DynamoDbStreamsSourceHttpFaultsITCase {
         JobClient job = run.start(source, true);
         run.awaitReceived(run.workload.changes());
 
-        // On a child's first iterator (TRIM_HORIZON already): skipping there loses nothing.
+        proxy.arm(Operation.GET_RECORDS, Fault.trimmedData(), 1);
+        awaitAllServed();
+        await(() -> counter(job, "dynamodbStreams\\.trimmedDataSkips") == 1, TIMEOUT);
+
+        run.assertNeverRestarted();
+    }
+
+    /**
+     * On a child's first iterator (TRIM_HORIZON, nothing of it read): no checkpointed change is
+     * skipped, so even under the default FAIL the reader takes a new iterator and goes on.
+     */
+    @Test
+    void trimmedDataUnderAnUnreadStartTakesANewIterator() throws Exception {
+        Run run = new Run("trimmed-start", 4);
+        JobClient job = run.start(sourceBuilder(run.arn).build(), true);
+        run.awaitReceived(run.workload.changes());
+
         proxy.arm(Operation.GET_SHARD_ITERATOR, Fault.trimmedData(), 1);
         run.writeWithRollovers();
         run.awaitReceived(run.workload.changes());
@@ -265,7 +284,8 @@ class DynamoDbStreamsSourceHttpFaultsITCase {
 
         assertThat(run.workload.verify(run.received())).isEmpty();
         run.assertNeverRestarted();
-        assertThat(counter(job, "dynamodbStreams\\.trimmedDataSkips")).isEqualTo(1);
+        assertThat(counter(job, "dynamodbStreams\\.trimmedDataSkips")).isZero();
+        assertThat(counter(job, "dynamodbStreams\\.retriedErrors")).isGreaterThanOrEqualTo(1);
     }
 
     @Test

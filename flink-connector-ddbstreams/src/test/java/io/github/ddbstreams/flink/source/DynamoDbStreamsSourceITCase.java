@@ -255,6 +255,10 @@ class DynamoDbStreamsSourceITCase {
                         .setConfig(
                                 DynamoDbStreamsSourceOptions.ON_STREAM_DISABLED,
                                 DynamoDbStreamsSourceOptions.OnStreamDisabled.FINISH)
+                        // DynamoDB Local lists a stream consistently: no need to wait a minute.
+                        .setConfig(
+                                DynamoDbStreamsSourceOptions.DISABLED_STREAM_SETTLE_TIME,
+                                Duration.ofSeconds(1))
                         .build();
         List<ChangeEvent> received = new ArrayList<>();
         try (CloseableIterator<ChangeEvent> events =
@@ -283,6 +287,10 @@ class DynamoDbStreamsSourceITCase {
                         .setConfig(
                                 DynamoDbStreamsSourceOptions.ON_STREAM_DISABLED,
                                 DynamoDbStreamsSourceOptions.OnStreamDisabled.FOLLOW_NEW_STREAM)
+                        // DynamoDB Local lists a stream consistently: no need to wait a minute.
+                        .setConfig(
+                                DynamoDbStreamsSourceOptions.DISABLED_STREAM_SETTLE_TIME,
+                                Duration.ofSeconds(1))
                         .build();
         try (CloseableIterator<ChangeEvent> events =
                 env(2, false)

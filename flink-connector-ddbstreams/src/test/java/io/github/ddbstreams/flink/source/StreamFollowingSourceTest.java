@@ -50,6 +50,9 @@ class StreamFollowingSourceTest {
                         DynamoDbStreamsSourceOptions.ON_STREAM_DISABLED,
                         OnStreamDisabled.FOLLOW_NEW_STREAM)
                 .shardDiscoveryInterval(Duration.ofMillis(1))
+                .setConfig(
+                        DynamoDbStreamsSourceOptions.DISABLED_STREAM_SETTLE_TIME,
+                        Duration.ofMillis(1))
                 .streamsClientFactory(FakeStreamsClients.factoryFor(client));
     }
 
@@ -100,6 +103,11 @@ class StreamFollowingSourceTest {
 
             enumerator.handleSourceEvent(
                     0, new ShardsFinishedEvent(List.of(ShardSplit.idOf(OLD, oldShard))));
+            runOneTimeCallables(context);
+            // Restored, the old stream is seen disabled again: a complete listing after the
+            // settle time shows it has no shard left to list.
+            Thread.sleep(3);
+            context.runPeriodicCallable(0);
             runOneTimeCallables(context);
             assertThat(assigned(context)).as("until a checkpoint holds the finish").isEmpty();
             enumerator.snapshotState(3);

@@ -28,9 +28,11 @@ import software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException
  * An in-memory DynamoDB stream behind the {@link StreamsClient} seam, for unit tests. It keeps
  * shards with their records and lineage, and can simulate what the service does: rollovers (one
  * child), splits (two children), iterator expiry, trimming, throttling, and DynamoDB Local's habit
- * of ignoring {@code ShardFilter}. Thread-safe (every method synchronized), so readers on fetcher
- * threads and a test thread can share it. Iterators are readable strings {@code
- * shardId#index#issuedAtMillis}.
+ * of ignoring {@code ShardFilter}, and what AWS does and DynamoDB Local does not: empty pages while
+ * records lie further on ({@link #addEmptyPages}), a shard gone past retention ({@link
+ * #removeShard}), trimming that overtakes an issued iterator ({@link #beforeNextGetRecords}).
+ * Thread-safe (every method synchronized), so readers on fetcher threads and a test thread can
+ * share it. Iterators are readable strings {@code shardId#index#issuedAtMillis}.
  */
 public final class FakeStreamsClient implements StreamsClient {
 
@@ -61,6 +63,7 @@ public final class FakeStreamsClient implements StreamsClient {
             new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Integer> throttledShardCalls = new HashMap<>();
     private final Map<String, Runnable> shardEndRaces = new HashMap<>();
+    private final Map<String, Runnable> beforeGetRecords = new HashMap<>();
     public final AtomicInteger describeStreamCalls = new AtomicInteger();
     public final AtomicInteger listChildShardsCalls = new AtomicInteger();
     public final AtomicInteger getShardIteratorCalls = new AtomicInteger();
@@ -77,7 +80,13 @@ public final class FakeStreamsClient implements StreamsClient {
     private static final class FakeShard {
         final String id;
         final String parentId;
+
+        /**
+         * The shard's positions in order: a record, or null for a stretch that GetRecords answers
+         * with an empty page and a next iterator past it (see {@link #addEmptyPages}).
+         */
         final List<Record> records = new ArrayList<>();
+
         boolean closed;
 
         /** Records below this index are trimmed. */
@@ -134,6 +143,28 @@ public final class FakeStreamsClient implements StreamsClient {
                         .dynamodb(data.build())
                         .build());
         return seq;
+    }
+
+    /**
+     * The next {@code pages} positions of the shard answer GetRecords with no records but a next
+     * iterator past them, as AWS may do while records lie further on (the service documents that an
+     * empty page is no sign of a shard's end; only a missing next iterator is). Records put after
+     * this come behind the empty pages; a closed shard whose last positions are empty pages gives
+     * that many empty pages before the one without a next iterator.
+     */
+    public synchronized void addEmptyPages(String shardId, int pages) {
+        FakeShard shard = shard(shardId);
+        for (int i = 0; i < pages; i++) {
+            shard.records.add(null);
+        }
+    }
+
+    /**
+     * The next GetRecords call on the shard runs {@code action} (e.g. {@link #trim}) after the
+     * caller took its iterator and before the call reads: trimming that overtakes an iterator.
+     */
+    public synchronized void beforeNextGetRecords(String shardId, Runnable action) {
+        beforeGetRecords.put(shardId, action);
     }
 
     /** How far apart (in creation time) shards made in a row are; default 1 ms. */
@@ -367,6 +398,10 @@ public final class FakeStreamsClient implements StreamsClient {
         getRecordsCallsByShard.merge(parts[0], 1, Integer::sum);
         maybeThrottle();
         maybeThrottleShard(parts[0]);
+        Runnable before = beforeGetRecords.remove(parts[0]);
+        if (before != null) {
+            before.run();
+        }
         FakeShard shard = shard(parts[0]);
         int index = Integer.parseInt(parts[1]);
         if (clockMillis - Long.parseLong(parts[2]) > ITERATOR_LIFETIME_MILLIS) {
@@ -375,8 +410,17 @@ public final class FakeStreamsClient implements StreamsClient {
         if (index < shard.trimmedBefore) {
             throw TrimmedDataAccessException.builder().message("iterator in trimmed data").build();
         }
-        int end = Math.min(shard.records.size(), index + limit);
-        List<Record> records = new ArrayList<>(shard.records.subList(index, end));
+        int end = index;
+        List<Record> records = new ArrayList<>();
+        if (end < shard.records.size() && shard.records.get(end) == null) {
+            end++; // one empty page per empty position
+        } else {
+            while (end < shard.records.size()
+                    && records.size() < limit
+                    && shard.records.get(end) != null) {
+                records.add(shard.records.get(end++));
+            }
+        }
         boolean more = end < shard.records.size();
         Runnable race = shardEndRaces.remove(shard.id);
         if (race != null) {
@@ -431,7 +475,8 @@ public final class FakeStreamsClient implements StreamsClient {
 
     private static int indexOf(FakeShard shard, String sequenceNumber) {
         for (int i = 0; i < shard.records.size(); i++) {
-            if (shard.records.get(i).dynamodb().sequenceNumber().equals(sequenceNumber)) {
+            Record record = shard.records.get(i);
+            if (record != null && record.dynamodb().sequenceNumber().equals(sequenceNumber)) {
                 return i;
             }
         }
@@ -440,11 +485,13 @@ public final class FakeStreamsClient implements StreamsClient {
 
     private static Shard toShard(FakeShard shard) {
         SequenceNumberRange.Builder range = SequenceNumberRange.builder();
-        if (!shard.records.isEmpty()) {
-            range.startingSequenceNumber(shard.records.get(0).dynamodb().sequenceNumber());
+        List<Record> records = new ArrayList<>(shard.records);
+        records.removeIf(java.util.Objects::isNull);
+        if (!records.isEmpty()) {
+            range.startingSequenceNumber(records.get(0).dynamodb().sequenceNumber());
             if (shard.closed) {
                 range.endingSequenceNumber(
-                        shard.records.get(shard.records.size() - 1).dynamodb().sequenceNumber());
+                        records.get(records.size() - 1).dynamodb().sequenceNumber());
             }
         } else if (shard.closed) {
             range.endingSequenceNumber("0");

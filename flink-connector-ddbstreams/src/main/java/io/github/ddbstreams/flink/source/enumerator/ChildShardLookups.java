@@ -60,7 +60,9 @@ final class ChildShardLookups {
 
     private void afterLookup(StreamShards stream, String parentShardId) {
         String splitId = ShardSplit.idOf(stream.streamArn, parentShardId);
-        // A disabled stream's shards close without children: nothing to wait for.
+        // A disabled stream's shards mostly close without children, and repeating the lookup of
+        // each would cost a call per shard; the listing that confirms the stream's end finds a
+        // child listed late (DisabledStreamEnd).
         if (stream.isRetired()
                 || stream.isDisabled()
                 || !stream.graph.contains(parentShardId)

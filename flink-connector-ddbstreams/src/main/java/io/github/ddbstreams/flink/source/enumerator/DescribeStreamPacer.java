@@ -106,6 +106,11 @@ final class DescribeStreamPacer {
         }
     }
 
+    /** Now, on the clock that paces the calls (tests simulate it). */
+    long nanoTime() {
+        return clock.nanoTime();
+    }
+
     /** DescribeStream calls that were throttled (and retried) so far. */
     synchronized long throttledCalls() {
         return throttledCalls;

@@ -169,6 +169,7 @@ public final class DynamoDbStreamsSourceEnumerator
         this.distributor =
                 new ShardDistributor(
                         context, assigner, settings, streams, follower::waitsForOlderStream);
+        follower.trustRestoredEnds();
         follower.retireFollowedStreams(); // a restored stream that was followed is not listed
     }
 
@@ -292,20 +293,25 @@ public final class DynamoDbStreamsSourceEnumerator
     }
 
     private void forgetExpiredShards(StreamShards stream, long now) {
-        // A finish no completed checkpoint holds may still be taken back: keep those shards.
+        // With checkpoints, a finish no completed checkpoint holds may still be taken back: keep
+        // those shards. Without, none is ever confirmed and none is kept for it.
         stream.forgetExpiredShards(
                 now,
                 shardId ->
                         unconfirmedFinishes.contains(ShardSplit.idOf(stream.streamArn, shardId)));
+        unconfirmedFinishes.retainKnown(stream.streamArn, stream.graph::contains);
     }
 
     private void afterListing(StreamShards stream, ShardDiscovery.Listing listing, long now) {
         if (stream.afterListing(listing, now)) {
             LOG.warn(
-                    "Stream {} is {}: its shards are read to their ends, then the source {} "
+                    "Stream {} is {}: its shards are read to their ends, with the children a "
+                            + "listing {} ms from now shows (source.shard."
+                            + "disabled-stream-settle-time), then the source {} "
                             + "(source.on-stream-disabled)",
                     stream.streamArn,
                     listing.status,
+                    settings.disabledStreamSettleMillis(),
                     settings.finishWhenDisabled()
                             ? "finishes"
                             : settings.followNewStream()
@@ -347,6 +353,7 @@ public final class DynamoDbStreamsSourceEnumerator
             unconfirmedFinishes.reported(splitId, subtaskId);
             if (children.isEmpty()
                     && !stream.isRetired() // read to its end: no children to come
+                    && !stream.everyShardListed() // disabled, and its listing shows them all
                     && stream.graph.contains(shardId) // a forgotten shard's children are known
                     && !stream.isOutOfBoundedScope(shardId)) {
                 childLookups.lookUp(stream, shardId);
@@ -417,6 +424,11 @@ public final class DynamoDbStreamsSourceEnumerator
         if (!acks.isEmpty()) {
             assignReadyShards(); // a followed stream may wait for its old stream's confirmations
         }
+    }
+
+    /** How many reported finishes no completed checkpoint holds; for tests. */
+    int unconfirmedFinishCount() {
+        return unconfirmedFinishes.size();
     }
 
     /** The enumerator's gauges; for tests. */

@@ -18,8 +18,10 @@ public final class EnumeratorSettings implements Serializable {
     static final long RETENTION_MILLIS = Duration.ofHours(24).toMillis();
 
     private final StartingPosition startingPosition;
+    private final JobStart jobStart;
     private final long discoveryIntervalMillis;
     private final long fullListingIntervalMillis;
+    private final long disabledStreamSettleMillis;
     private final boolean bounded;
     private final boolean finishWhenDisabled;
     private final boolean followNewStream;
@@ -37,6 +39,8 @@ public final class EnumeratorSettings implements Serializable {
     }
 
     /**
+     * Settings of a job that starts now.
+     *
      * @param supportedViewTypes the view types the deserializer works with; empty for any
      */
     public EnumeratorSettings(
@@ -44,12 +48,28 @@ public final class EnumeratorSettings implements Serializable {
             Configuration config,
             boolean bounded,
             Set<StreamViewType> supportedViewTypes) {
+        this(startingPosition, config, bounded, supportedViewTypes, JobStart.now());
+    }
+
+    /**
+     * @param supportedViewTypes the view types the deserializer works with; empty for any
+     * @param jobStart the job's start, as this enumerator sees it
+     */
+    public EnumeratorSettings(
+            StartingPosition startingPosition,
+            Configuration config,
+            boolean bounded,
+            Set<StreamViewType> supportedViewTypes,
+            JobStart jobStart) {
         this.supportedViewTypes = Set.copyOf(supportedViewTypes);
         this.startingPosition = startingPosition;
+        this.jobStart = jobStart;
         this.discoveryIntervalMillis =
                 config.get(DynamoDbStreamsSourceOptions.SHARD_DISCOVERY_INTERVAL).toMillis();
         this.fullListingIntervalMillis =
                 config.get(DynamoDbStreamsSourceOptions.SHARD_FULL_LISTING_INTERVAL).toMillis();
+        this.disabledStreamSettleMillis =
+                config.get(DynamoDbStreamsSourceOptions.DISABLED_STREAM_SETTLE_TIME).toMillis();
         this.bounded = bounded;
         this.finishWhenDisabled =
                 config.get(DynamoDbStreamsSourceOptions.ON_STREAM_DISABLED)
@@ -73,12 +93,22 @@ public final class EnumeratorSettings implements Serializable {
         return startingPosition;
     }
 
+    /** The job's start: what LATEST means and where a bounded read ends, unless restored. */
+    JobStart jobStart() {
+        return jobStart;
+    }
+
     long discoveryIntervalMillis() {
         return discoveryIntervalMillis;
     }
 
     long fullListingIntervalMillis() {
         return fullListingIntervalMillis;
+    }
+
+    /** See {@link DynamoDbStreamsSourceOptions#DISABLED_STREAM_SETTLE_TIME}. */
+    long disabledStreamSettleMillis() {
+        return disabledStreamSettleMillis;
     }
 
     long retentionMillis() {

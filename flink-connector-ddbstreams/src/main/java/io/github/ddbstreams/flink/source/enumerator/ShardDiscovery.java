@@ -37,33 +37,58 @@ final class ShardDiscovery {
         /** The stream's view type, or null if unknown. */
         @Nullable final StreamViewType viewType;
 
+        /** When the listing's first call was made, on the pacer's clock. */
+        final long startedNanos;
+
         Listing(
                 List<DiscoveredShard> shards,
                 boolean complete,
                 @Nullable StreamStatus status,
-                @Nullable StreamViewType viewType) {
+                @Nullable StreamViewType viewType,
+                long startedNanos) {
             this.shards = shards;
             this.complete = complete;
             this.status = status;
             this.viewType = viewType;
+            this.startedNanos = startedNanos;
         }
     }
 
     /** The result of the first listing of a job, with LATEST resolved. */
     static final class InitialListing {
+        /** {@link #latestCutoffMillis} when LATEST was not resolved by creation time. */
+        static final long NO_CUTOFF = Long.MIN_VALUE;
+
         final Listing listing;
 
         /** LATEST iterators of the shards open at the start, by shard id. */
         final Map<String, ShardPosition> latestPositions;
 
+        /**
+         * For a LATEST start that took no iterators because the job started earlier: records
+         * created before this are skipped. Else {@link #NO_CUTOFF}.
+         */
+        final long latestCutoffMillis;
+
         InitialListing(Listing listing, Map<String, ShardPosition> latestPositions) {
+            this(listing, latestPositions, NO_CUTOFF);
+        }
+
+        InitialListing(
+                Listing listing,
+                Map<String, ShardPosition> latestPositions,
+                long latestCutoffMillis) {
             this.listing = listing;
             this.latestPositions = latestPositions;
+            this.latestCutoffMillis = latestCutoffMillis;
         }
     }
 
     private final StreamsClient client;
     private final String streamArn;
+
+    /** When the job started: what a LATEST start means. */
+    private final JobStart jobStart;
 
     /** Every DescribeStream call goes through it, listings and child lookups alike. */
     private final DescribeStreamPacer pacer;
@@ -76,6 +101,12 @@ final class ShardDiscovery {
 
     private volatile long lastCompleteListingMillis;
 
+    /**
+     * From when (pacer clock) the periodic listing is a complete one, to confirm that a disabled
+     * stream shows every shard ({@link DisabledStreamEnd}); published by the coordinator thread.
+     */
+    private volatile long completeListingDueNanos = DisabledStreamEnd.NO_LISTING_DUE;
+
     /** Set by the coordinator thread; the periodic listing then stops calling AWS. */
     private volatile boolean retired;
 
@@ -84,28 +115,37 @@ final class ShardDiscovery {
 
     private final AtomicLong describeStreamCalls = new AtomicLong();
 
-    ShardDiscovery(StreamsClient client, String streamArn, DescribeStreamPacer pacer) {
+    ShardDiscovery(
+            StreamsClient client, String streamArn, DescribeStreamPacer pacer, JobStart jobStart) {
         this.client = client;
         this.streamArn = streamArn;
         this.pacer = pacer;
+        this.jobStart = jobStart;
     }
 
     /**
      * The job's first listing. For a LATEST start it also resolves LATEST iterators of the open
-     * shards now, once: an iterator asked for later would skip what was written in between.
+     * shards now, once: an iterator asked for later would skip what was written in between. If the
+     * job started before (see {@link JobStart}), it takes none and names the creation time to read
+     * from instead.
      */
     InitialListing initialListing(StartingPosition start) {
         Listing listing = listAll();
         Map<String, ShardPosition> latest = new HashMap<>();
-        if (start.getKind() == StartingPosition.Kind.LATEST) {
-            long now = System.currentTimeMillis();
-            for (DiscoveredShard shard : listing.shards) {
-                if (!shard.isClosed()) {
-                    String iterator =
-                            client.getShardIterator(
-                                    streamArn, shard.getShardId(), ShardIteratorType.LATEST, null);
-                    latest.put(shard.getShardId(), ShardPosition.latestIterator(iterator, now));
-                }
+        if (start.getKind() != StartingPosition.Kind.LATEST) {
+            return new InitialListing(listing, latest);
+        }
+        if (!jobStart.latestIteratorsStandForStart(System.currentTimeMillis())) {
+            return new InitialListing(listing, latest, jobStart.latestCutoffMillis());
+        }
+        for (DiscoveredShard shard : listing.shards) {
+            if (!shard.isClosed()) {
+                String iterator =
+                        client.getShardIterator(
+                                streamArn, shard.getShardId(), ShardIteratorType.LATEST, null);
+                latest.put(
+                        shard.getShardId(),
+                        ShardPosition.latestIterator(iterator, jobStart.millis()));
             }
         }
         return new InitialListing(listing, latest);
@@ -125,7 +165,8 @@ final class ShardDiscovery {
         boolean full =
                 cursor == null
                         || System.currentTimeMillis() - lastCompleteListingMillis
-                                >= fullListingIntervalMillis;
+                                >= fullListingIntervalMillis
+                        || pacer.nanoTime() >= completeListingDueNanos;
         return full ? listAll() : listAfter(cursor);
     }
 
@@ -133,6 +174,13 @@ final class ShardDiscovery {
     void publishCursor(@Nullable String listAfterShardId, long lastCompleteListingMillis) {
         this.lastCompleteListingMillis = lastCompleteListingMillis;
         this.listAfterShardId = listAfterShardId;
+    }
+
+    /**
+     * Called on the coordinator thread: see {@link DisabledStreamEnd#confirmingListingDueNanos}.
+     */
+    void publishCompleteListingDue(long dueNanos) {
+        this.completeListingDueNanos = dueNanos;
     }
 
     /** Called on the coordinator thread: see {@link StreamShards#retire()}. */
@@ -160,6 +208,7 @@ final class ShardDiscovery {
      */
     Listing listAfter(@Nullable String exclusiveStartShardId) {
         long start = System.nanoTime();
+        long startedNanos = pacer.nanoTime();
         List<DiscoveredShard> shards = new ArrayList<>();
         String cursor = exclusiveStartShardId;
         StreamStatus status;
@@ -180,7 +229,7 @@ final class ShardDiscovery {
             cursor = page.lastEvaluatedShardId();
         } while (cursor != null);
         lastListingDurationMillis = (System.nanoTime() - start) / 1_000_000;
-        return new Listing(shards, exclusiveStartShardId == null, status, viewType);
+        return new Listing(shards, exclusiveStartShardId == null, status, viewType, startedNanos);
     }
 
     /**
@@ -189,6 +238,7 @@ final class ShardDiscovery {
      * incremental listing after {@code newestKnownShardId}.
      */
     Listing childrenOf(String parentShardId, @Nullable String newestKnownShardId) {
+        long startedNanos = pacer.nanoTime();
         List<Shard> children =
                 pacer.call(
                         () -> {
@@ -200,7 +250,7 @@ final class ShardDiscovery {
             for (Shard child : children) {
                 shards.add(toDiscovered(child));
             }
-            return new Listing(shards, false, null, null);
+            return new Listing(shards, false, null, null, startedNanos);
         }
         return listAfter(newestKnownShardId);
     }

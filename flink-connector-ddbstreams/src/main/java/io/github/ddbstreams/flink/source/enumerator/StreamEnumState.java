@@ -19,8 +19,9 @@ import org.apache.flink.annotation.Internal;
  *   <li>{@code startPositions}: positions of UNASSIGNED shards that must not start at the default,
  *       e.g. {@code LATEST} iterators resolved when the stream was first listed (resolving them
  *       again later would skip records) or the positions of splits a failed reader gave back.
- *   <li>{@code jobStartMillis}: when the job first started reading this stream, the fixed point
- *       {@code LATEST} means and the end of a bounded read.
+ *   <li>{@code jobStartMillis}: the job's start (fixed when its source was built; an enumerator's
+ *       creation time in states of older versions), the fixed point {@code LATEST} means and the
+ *       end of a bounded read.
  *   <li>{@code initialDiscoveryDone}: the first listing of the stream has been applied.
  *   <li>{@code forgottenUpToMillis}: every shard the stream's graph forgot was created at or before
  *       this time, so a listing that returns such a shard again does not make it new (-1: none

@@ -78,7 +78,7 @@ final class StreamFollower {
     boolean waitsForOlderStream(StreamShards stream) {
         for (StreamShards other : streams.values()) {
             if (StreamArns.isNewerStreamOfSameTable(stream.streamArn, other.streamArn)
-                    && (!other.everyShardFinished()
+                    && (!other.readToItsEnd()
                             || unconfirmedFinishes.anyOfStream(other.streamArn))) {
                 return true;
             }
@@ -91,10 +91,27 @@ final class StreamFollower {
         return newerStreamOf(stream) != null;
     }
 
+    /**
+     * At restore: a stream whose shards are all finished and whose table's newer stream already got
+     * readers was read to its end before the checkpoint (the newer one waits for that), so it is
+     * retired at once rather than listed again, which would fail once it is gone (24 h after its
+     * disable).
+     */
+    void trustRestoredEnds() {
+        for (StreamShards stream : streams.values()) {
+            String newer = newerStreamOf(stream);
+            if (newer != null
+                    && stream.everyShardFinished()
+                    && streams.get(newer).anyShardHandedOut()) {
+                stream.restoredAsReadToItsEnd();
+            }
+        }
+    }
+
     /** Retires the streams that are read to their ends and followed by a newer one. */
     void retireFollowedStreams() {
         for (StreamShards stream : streams.values()) {
-            if (!stream.isRetired() && stream.everyShardFinished()) {
+            if (!stream.isRetired() && stream.readToItsEnd()) {
                 String newer = newerStreamOf(stream);
                 if (newer != null) {
                     stream.retire();

@@ -5,11 +5,14 @@ import io.github.ddbstreams.flink.source.StartingPosition;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import javax.annotation.Nullable;
 import org.slf4j.Logger;
@@ -50,6 +53,12 @@ final class StreamShards {
     private boolean initialDiscoveryDone;
     private long lastCompleteListingMillis;
     private boolean disabled;
+
+    /** Whether a disabled stream's listing shows every shard it will ever have. */
+    private final DisabledStreamEnd end;
+
+    /** Times {@link #end}'s listings. */
+    private final DescribeStreamPacer pacer;
 
     /** Read to its end and followed by a newer stream of its table: no longer listed. */
     private boolean retired;
@@ -123,11 +132,18 @@ final class StreamShards {
         this.tableName = StreamArns.tableName(streamArn);
         this.startingPosition = startingPosition;
         this.bounded = settings.bounded();
-        this.discovery = new ShardDiscovery(client, streamArn, pacer);
+        // A restored stream whose first listing was not applied started before this enumerator.
+        JobStart jobStart =
+                restored == null
+                        ? settings.jobStart()
+                        : JobStart.restartedAt(restored.getJobStartMillis());
+        this.discovery = new ShardDiscovery(client, streamArn, pacer, jobStart);
+        this.jobStartMillis = jobStart.millis();
+        this.pacer = pacer;
+        this.end = new DisabledStreamEnd(settings.disabledStreamSettleMillis());
         if (restored == null) {
             this.graph = new ShardGraph(settings.retentionMillis());
             this.startPositions = new HashMap<>();
-            this.jobStartMillis = System.currentTimeMillis();
         } else {
             this.graph =
                     ShardGraph.restore(
@@ -135,7 +151,6 @@ final class StreamShards {
                             restored.getForgottenUpToMillis(),
                             settings.retentionMillis());
             this.startPositions = new HashMap<>(restored.getStartPositions());
-            this.jobStartMillis = restored.getJobStartMillis();
             this.initialDiscoveryDone = restored.isInitialDiscoveryDone();
         }
     }
@@ -164,7 +179,9 @@ final class StreamShards {
 
     void applyInitialListing(ShardDiscovery.InitialListing result, long now) {
         graph.addShards(result.listing.shards, true, now);
-        if (startingPosition.getKind() == StartingPosition.Kind.LATEST) {
+        if (result.latestCutoffMillis != ShardDiscovery.InitialListing.NO_CUTOFF) {
+            startAtCreationTime(result.listing.shards, result.latestCutoffMillis);
+        } else if (startingPosition.getKind() == StartingPosition.Kind.LATEST) {
             // Shards closed before the start hold nothing after it.
             for (DiscoveredShard shard : result.listing.shards) {
                 if (shard.isClosed()) {
@@ -174,6 +191,37 @@ final class StreamShards {
         }
         startPositions.putAll(result.latestPositions);
         initialDiscoveryDone = true;
+    }
+
+    /**
+     * LATEST for a job that started before this enumerator: every shard is read from its oldest
+     * record, skipping records created before {@code cutoffMillis}. A shard with a child created
+     * before the cutoff was closed by then and holds nothing to keep. The positions are explicit,
+     * so a checkpoint taken before the shards are assigned keeps them.
+     */
+    private void startAtCreationTime(List<DiscoveredShard> shards, long cutoffMillis) {
+        LOG.info(
+                "Stream {}: the job started at {}, before this enumerator: reading every shard "
+                        + "from its oldest record, skipping records created before {} (LATEST "
+                        + "taken now would skip what was written since)",
+                streamArn,
+                Instant.ofEpochMilli(jobStartMillis),
+                Instant.ofEpochMilli(cutoffMillis));
+        Set<String> closedBeforeCutoff = new HashSet<>();
+        for (DiscoveredShard shard : shards) {
+            long created = shard.getCreationTimeMillis();
+            if (shard.getParentShardId() != null && created >= 0 && created < cutoffMillis) {
+                closedBeforeCutoff.add(shard.getParentShardId());
+            }
+        }
+        ShardPosition fromCutoff = ShardPosition.atTimestamp(cutoffMillis);
+        for (DiscoveredShard shard : shards) {
+            if (shard.isClosed() && closedBeforeCutoff.contains(shard.getShardId())) {
+                graph.markFinished(shard.getShardId(), -1);
+            } else {
+                startPositions.put(shard.getShardId(), fromCutoff);
+            }
+        }
     }
 
     /**
@@ -217,9 +265,55 @@ final class StreamShards {
         if (listing.complete) {
             lastCompleteListingMillis = now;
         }
+        if (end.listingApplied(
+                listing.status, listing.complete, listing.startedNanos, pacer.nanoTime())) {
+            LOG.info(
+                    "Stream {} is DISABLED and a complete listing taken after it settled shows "
+                            + "every child shard: {} shards to read to their ends",
+                    streamArn,
+                    graph.size() - graph.count(ShardStatus.FINISHED));
+        }
+        discovery.publishCompleteListingDue(end.confirmingListingDueNanos());
         discovery.publishCursor(
                 graph.listingCursor(LISTING_OVERLAP_MILLIS), lastCompleteListingMillis);
         return disabled && !wasDisabled;
+    }
+
+    /**
+     * Whether the stream is disabled and a listing shows every shard it will ever have (see {@link
+     * DisabledStreamEnd}): a finished shard with no known child then has none.
+     */
+    boolean everyShardListed() {
+        return end.confirmed();
+    }
+
+    /**
+     * Whether the stream is read to its end: disabled, every shard it will ever have listed, and
+     * every one finished.
+     */
+    boolean readToItsEnd() {
+        return end.confirmed() && everyShardFinished();
+    }
+
+    /**
+     * A restored stream that a newer stream of its table already got readers for: it was read to
+     * its end before the checkpoint, and need not be listed again to tell.
+     */
+    void restoredAsReadToItsEnd() {
+        end.confirmRestored();
+    }
+
+    /** Whether a reader got one of this stream's shards (read or reading it). */
+    boolean anyShardHandedOut() {
+        if (graph.count(ShardStatus.ASSIGNED) > 0) {
+            return true;
+        }
+        for (ShardNode node : graph.snapshot()) {
+            if (node.getStatus() == ShardStatus.FINISHED && node.getOwnerSubtask() >= 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Hands a ready shard to {@code subtask}: the split to send it. */
@@ -254,17 +348,22 @@ final class StreamShards {
         return ShardPosition.trimHorizon();
     }
 
-    /** In bounded mode, shards created after the job started are not read. */
+    /**
+     * In bounded mode, shards created after the bounded end (the job start + margin) are not read.
+     */
     boolean isOutOfBoundedScope(String shardId) {
-        return bounded && graph.creationTimeMillis(shardId) > jobStartMillis;
+        return bounded
+                && graph.creationTimeMillis(shardId)
+                        > jobStartMillis + JobStart.BOUNDED_END_MARGIN_MILLIS;
     }
 
     /**
      * Whether nothing is left to read: every shard in scope is finished and no new shard can come,
-     * because the read is bounded or (when {@code finishWhenDisabled}) the stream is disabled.
+     * because the read is bounded or (when {@code finishWhenDisabled}) the stream is disabled and
+     * every shard it will ever have is listed.
      */
     boolean allRead(boolean finishWhenDisabled) {
-        return (bounded || (disabled && finishWhenDisabled)) && everyShardFinished();
+        return bounded ? everyShardFinished() : finishWhenDisabled && readToItsEnd();
     }
 
     /** Whether every known shard in scope is finished (the stream has been listed). */

@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * Shard finishes that readers reported but no completed enumerator checkpoint holds yet, by
@@ -38,8 +39,15 @@ final class UnconfirmedFinishes {
         sinceSnapshot.put(shardId, subtask);
     }
 
-    /** Whether a finish of the shard was reported that no completed checkpoint holds yet. */
+    /**
+     * Whether a finish of the shard was reported that no completed checkpoint holds yet, and
+     * checkpoints are taken. Without checkpoints no confirmation ever comes: a finish then waits
+     * for nothing, or a finished shard would be kept (and listed, and snapshotted) forever.
+     */
     boolean contains(String shardId) {
+        if (!checkpointing) {
+            return false;
+        }
         if (sinceSnapshot.containsKey(shardId)) {
             return true;
         }
@@ -77,6 +85,36 @@ final class UnconfirmedFinishes {
             }
         }
         return false;
+    }
+
+    /**
+     * Drops the finishes of {@code streamArn}'s shards that {@code known} no longer holds: a
+     * forgotten shard cannot be reopened, and without checkpoints nothing else would ever drop
+     * them.
+     */
+    void retainKnown(String streamArn, Predicate<String> known) {
+        retainKnown(sinceSnapshot, streamArn, known);
+        for (Map<String, Integer> finishes : byCheckpoint.values()) {
+            retainKnown(finishes, streamArn, known);
+        }
+    }
+
+    private static void retainKnown(
+            Map<String, Integer> finishes, String streamArn, Predicate<String> known) {
+        finishes.keySet()
+                .removeIf(
+                        splitId ->
+                                ShardSplit.streamArnOf(splitId).equals(streamArn)
+                                        && !known.test(ShardSplit.shardIdOf(splitId)));
+    }
+
+    /** How many finishes are unconfirmed; for tests. */
+    int size() {
+        int size = sinceSnapshot.size();
+        for (Map<String, Integer> finishes : byCheckpoint.values()) {
+            size += finishes.size();
+        }
+        return size;
     }
 
     /** The finishes reported so far are in the snapshot of {@code checkpointId}. */

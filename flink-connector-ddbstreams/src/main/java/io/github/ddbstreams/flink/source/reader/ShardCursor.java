@@ -9,8 +9,9 @@ import software.amazon.awssdk.services.dynamodb.model.Record;
 
 /**
  * The split reader's view of one shard: the current iterator, where to get a new one from, when to
- * poll next, and the creation-time filter of LATEST fallbacks and AT_TIMESTAMP starts. Used by the
- * fetcher thread only.
+ * poll next, the creation-time filter of LATEST fallbacks and AT_TIMESTAMP starts, and the
+ * per-shard decisions of the reading protocol (what lost data means, how to follow empty pages).
+ * Used by one polling thread at a time.
  */
 final class ShardCursor {
 
@@ -20,6 +21,34 @@ final class ShardCursor {
      * before the job start are kept rather than risk dropping one written after it.
      */
     static final long LATEST_FALLBACK_MARGIN_MILLIS = 60_000;
+
+    /**
+     * GetRecords may answer with empty pages while records lie further on. A shard that is behind
+     * follows this many empty pages in a row at once; after that it waits the idle interval between
+     * polls, so a caught-up shard never spins.
+     */
+    static final int MAX_EMPTY_PAGES_FOLLOWED_AT_ONCE = 5;
+
+    /**
+     * A record fetched this long (beyond the idle interval) after its creation means the shard is
+     * behind its tip: creation times have whole seconds on AWS, and a record takes a moment to
+     * appear in the stream.
+     */
+    static final long TIP_SLACK_MILLIS = 2_000;
+
+    /** What data that is gone at the reading position (trimmed, or the whole shard) means. */
+    enum LostData {
+        /**
+         * Nothing was emitted from the shard since its starting point (TRIM_HORIZON, AT_TIMESTAMP,
+         * the LATEST fallback), which is defined by what the stream retains: no checkpointed record
+         * is skipped.
+         */
+        NOTHING_CHECKPOINTED,
+        /** Records after a checkpointed position are lost, and the policy accepts that. */
+        SKIP,
+        /** Records after a checkpointed position are lost: fail. */
+        FAIL
+    }
 
     final ShardSplit split;
     @Nullable String iterator;
@@ -58,7 +87,25 @@ final class ShardCursor {
 
     int consecutiveFailures;
     long failingSinceNanos;
-    int consecutiveEmptyPolls;
+
+    /**
+     * True while the position is a record the emitter has handed on (the split's checkpointed
+     * AFTER_SEQUENCE_NUMBER, or a record emitted since): data lost there is lost changes.
+     */
+    private boolean positioned;
+
+    /** Empty pages in a row since the last page with records, and when the first came. */
+    private int emptyPagesInRow;
+
+    private long emptySinceNanos;
+
+    /**
+     * Whether empty pages now may hide records further on (see {@link #followsEmptyPageAtOnce}).
+     */
+    private boolean behind;
+
+    /** Set once the shard is known to have children: it is closed and ends with its last page. */
+    private boolean knownClosed;
 
     ShardCursor(ShardSplit split) {
         this.split = split;
@@ -73,21 +120,68 @@ final class ShardCursor {
                 break;
             case AFTER_SEQUENCE_NUMBER:
                 lastSequenceNumber = position.getValue();
+                positioned = true;
                 break;
             default:
                 break;
         }
     }
 
-    void updateLag(java.util.List<Record> records, long nowMillis) {
-        if (records.isEmpty()) {
-            millisBehindLatest = 0;
-            return;
-        }
+    /**
+     * A page with records was fetched at {@code nowMillis}: the shard is behind if its last record
+     * is older than a caught-up reader, polling every {@code idlePollMillis}, would see.
+     */
+    void onRecordsPage(java.util.List<Record> records, long nowMillis, long idlePollMillis) {
+        emptyPagesInRow = 0;
         Instant created = records.get(records.size() - 1).dynamodb().approximateCreationDateTime();
         if (created != null) {
             millisBehindLatest = Math.max(0, nowMillis - created.toEpochMilli());
+            behind = millisBehindLatest > idlePollMillis + TIP_SLACK_MILLIS;
+        } else {
+            behind = true;
         }
+    }
+
+    /**
+     * An empty page with a next iterator was fetched: true if the shard should be polled again at
+     * once, false if it waits the idle interval. A closed shard has an end to reach; a shard behind
+     * follows a few empty pages at once, since records may lie further on; otherwise the shard is
+     * taken as caught up.
+     */
+    boolean followsEmptyPageAtOnce(long nowNanos) {
+        if (emptyPagesInRow++ == 0) {
+            emptySinceNanos = nowNanos;
+        }
+        boolean atOnce =
+                knownClosed || (behind && emptyPagesInRow <= MAX_EMPTY_PAGES_FOLLOWED_AT_ONCE);
+        if (!atOnce) {
+            millisBehindLatest = 0;
+        }
+        return atOnce;
+    }
+
+    /**
+     * Whether an open shard in bounded mode has returned only empty pages for long enough to count
+     * as read up to the bounded end: at least {@code minEmptyPages} of them, over at least {@code
+     * minIdleNanos}. Never true for a shard known to be closed.
+     */
+    boolean caughtUpFor(long nowNanos, int minEmptyPages, long minIdleNanos) {
+        return !knownClosed
+                && emptyPagesInRow >= minEmptyPages
+                && nowNanos - emptySinceNanos >= minIdleNanos;
+    }
+
+    /** The shard has children: it is closed, and is read until GetRecords ends it. */
+    void knownClosed() {
+        knownClosed = true;
+    }
+
+    /**
+     * A new iterator was taken from a sequence number or the trim horizon: until its first page
+     * says otherwise, records may lie behind empty pages. (A LATEST iterator starts at the tip.)
+     */
+    void onIteratorObtained() {
+        behind = true;
     }
 
     /** True (and resets the timer) when the state should get a fresher LATEST iterator. */
@@ -154,19 +248,60 @@ final class ShardCursor {
         return sequenceNumber.compareTo(new BigInteger(confirmingEndAfter)) <= 0;
     }
 
-    /** Called after trimmed data was skipped: read on from the oldest retained record. */
+    /**
+     * What it means that the data at the reading position is gone, under the policy {@code
+     * skipAllowed} ({@code source.on-trimmed-data}).
+     */
+    LostData onDataGone(boolean skipAllowed) {
+        if (!positioned) {
+            return LostData.NOTHING_CHECKPOINTED;
+        }
+        return skipAllowed ? LostData.SKIP : LostData.FAIL;
+    }
+
+    /**
+     * Trimming overtook the starting iterator before anything was emitted: take a new one at the
+     * same starting point. Records skipped by the creation-time filter leave no position behind
+     * (they were never handed on), and the filter stays.
+     */
+    void retakeStartingIterator() {
+        lastSequenceNumber = null;
+        shardEndConfirmed();
+        onIteratorLost();
+    }
+
+    /**
+     * Called after trimmed data was skipped: read on from the oldest retained record. A
+     * creation-time filter still pending (an AT_TIMESTAMP start, the LATEST fallback) stays: the
+     * policy gives up the trimmed records, not the starting point.
+     */
     void restartAtTrimHorizon() {
         iterator = null;
         lastSequenceNumber = null;
-        skipCreatedBeforeMillis = Long.MIN_VALUE;
+        positioned = false;
+        shardEndConfirmed();
         restartAtTrimHorizon = true;
+    }
+
+    /**
+     * A record at the reading position, not handed on before: true if it is to be emitted, false if
+     * the starting point's creation-time filter drops it. Either way the reading moves past it.
+     */
+    boolean accept(Record record) {
+        restartAtTrimHorizon = false;
+        lastSequenceNumber = record.dynamodb().sequenceNumber();
+        if (skips(record)) {
+            return false;
+        }
+        positioned = true;
+        return true;
     }
 
     /** Set once trimmed data was skipped: the split's own position is no longer the way in. */
     boolean restartAtTrimHorizon;
 
     /** True if the record is before the starting point and must not be emitted. */
-    boolean skips(Record record) {
+    private boolean skips(Record record) {
         if (skipCreatedBeforeMillis == Long.MIN_VALUE) {
             return false;
         }

@@ -1,6 +1,7 @@
 package io.github.ddbstreams.flink.source.reader;
 
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions;
+import io.github.ddbstreams.flink.source.enumerator.JobStart;
 import java.io.Serializable;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
@@ -17,7 +18,7 @@ public final class ShardReaderSettings implements Serializable {
      * In bounded mode, a record created this long after the job start ends an open shard's read.
      * The margin covers DynamoDB Local's minute-truncated creation times (AWS: seconds).
      */
-    static final long BOUNDED_END_MARGIN_MILLIS = 60_000;
+    static final long BOUNDED_END_MARGIN_MILLIS = JobStart.BOUNDED_END_MARGIN_MILLIS;
 
     private final int maxRecordsPerCall;
     private final int maxConcurrentPolls;
@@ -28,6 +29,7 @@ public final class ShardReaderSettings implements Serializable {
     private final boolean bounded;
     private final long boundedEndMillis;
     private final int boundedEmptyPollsToFinish;
+    private final long boundedIdleTimeToFinishNanos;
     private final boolean skipTrimmedData;
 
     /** -1: retry forever. */
@@ -49,6 +51,8 @@ public final class ShardReaderSettings implements Serializable {
                 bounded ? jobStartMillis + BOUNDED_END_MARGIN_MILLIS : Long.MAX_VALUE;
         this.boundedEmptyPollsToFinish =
                 config.get(DynamoDbStreamsSourceOptions.BOUNDED_EMPTY_POLLS_TO_FINISH);
+        this.boundedIdleTimeToFinishNanos =
+                config.get(DynamoDbStreamsSourceOptions.BOUNDED_IDLE_TIME_TO_FINISH).toNanos();
         this.skipTrimmedData =
                 config.get(DynamoDbStreamsSourceOptions.ON_TRIMMED_DATA)
                         == DynamoDbStreamsSourceOptions.OnTrimmedData.SKIP_TO_TRIM_HORIZON;
@@ -89,6 +93,10 @@ public final class ShardReaderSettings implements Serializable {
 
     int boundedEmptyPollsToFinish() {
         return boundedEmptyPollsToFinish;
+    }
+
+    long boundedIdleTimeToFinishNanos() {
+        return boundedIdleTimeToFinishNanos;
     }
 
     boolean skipTrimmedData() {

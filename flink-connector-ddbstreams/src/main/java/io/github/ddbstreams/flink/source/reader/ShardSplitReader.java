@@ -51,6 +51,7 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
     private final StreamsClient client;
     private final ShardReaderSettings settings;
     private final ShardReaderMetrics metrics;
+    private final TrimmedDataPolicy trimmedData;
 
     /**
      * Shards in round-robin order, waiting for their next poll; a polled shard goes to the back
@@ -70,6 +71,7 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
         this.client = client;
         this.settings = settings;
         this.metrics = metrics;
+        this.trimmedData = new TrimmedDataPolicy(settings.skipTrimmedData(), metrics);
         this.polls =
                 new InFlightPolls(
                         this::poll, settings.maxConcurrentPolls(), settings.maxBufferedBytes());
@@ -198,18 +200,13 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
             cursor.onIteratorLost();
             return false;
         } catch (TrimmedDataAccessException e) {
-            onTrimmedData(cursor, e);
+            if (trimmedData.onTrimmed(cursor, e) == ShardCursor.LostData.NOTHING_CHECKPOINTED) {
+                // An endpoint that keeps saying so must not make a loop.
+                backOff(cursor, e);
+            }
             return false;
         } catch (ResourceNotFoundException e) {
-            // A shard past retention is gone for good. If the stream itself is gone, the
-            // enumerator's next listing fails the job with a message naming the stream.
-            LOG.warn(
-                    "Shard {} of stream {} no longer exists ({}); treating it as finished",
-                    cursor.shardId(),
-                    cursor.split.getStreamArn(),
-                    e.getMessage());
-            metrics.shardsGone.inc();
-            return true;
+            return trimmedData.onShardGone(cursor, e);
         } catch (SdkException e) {
             if (!AwsErrors.isRetryable(e)) {
                 throw new IOException(
@@ -227,16 +224,11 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
         List<ShardElement> elements = null;
         boolean pastBoundedEnd = false;
         for (Record record : records) {
-            cursor.restartAtTrimHorizon = false;
             if (settings.isPastBoundedEnd(record)) {
                 pastBoundedEnd = true;
                 break;
             }
-            if (cursor.handedOnBefore(record)) {
-                continue;
-            }
-            cursor.lastSequenceNumber = record.dynamodb().sequenceNumber();
-            if (cursor.skips(record)) {
+            if (cursor.handedOnBefore(record) || !cursor.accept(record)) {
                 continue;
             }
             if (elements == null) {
@@ -267,71 +259,96 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
         if (elements != null) {
             out.put(cursor.splitId(), elements);
         }
-        cursor.updateLag(records, System.currentTimeMillis());
+        long now = System.nanoTime();
         if (!records.isEmpty()) {
+            cursor.onRecordsPage(
+                    records,
+                    System.currentTimeMillis(),
+                    TimeUnit.NANOSECONDS.toMillis(settings.idlePollIntervalNanos()));
             metrics.recordFetched(cursor.millisBehindLatest);
         }
         if (unconfirmedEnd) {
-            cursor.nextPollAtNanos = System.nanoTime();
+            cursor.nextPollAtNanos = now;
             return false;
         }
         if (next == null || pastBoundedEnd) {
             cursor.millisBehindLatest = 0;
             return true;
         }
-        long now = System.nanoTime();
-        if (records.isEmpty()) {
-            cursor.consecutiveEmptyPolls++;
-            if (settings.bounded()
-                    && cursor.consecutiveEmptyPolls >= settings.boundedEmptyPollsToFinish()) {
+        if (!records.isEmpty()) {
+            cursor.nextPollAtNanos = now;
+            return false;
+        }
+        metrics.emptyPolls.inc();
+        boolean atOnce = cursor.followsEmptyPageAtOnce(now);
+        if (settings.bounded()
+                && cursor.caughtUpFor(
+                        now,
+                        settings.boundedEmptyPollsToFinish(),
+                        settings.boundedIdleTimeToFinishNanos())) {
+            if (isOpen(cursor)) {
+                cursor.millisBehindLatest = 0;
                 return true;
             }
-            metrics.emptyPolls.inc();
-            cursor.nextPollAtNanos = now + settings.idlePollIntervalNanos();
-        } else {
-            cursor.consecutiveEmptyPolls = 0;
-            cursor.nextPollAtNanos = now;
+            atOnce = true; // closed: on to its end
         }
+        if (cursor.consecutiveFailures == 0) {
+            cursor.nextPollAtNanos = atOnce ? now : now + settings.idlePollIntervalNanos();
+        }
+        return false;
+    }
+
+    /**
+     * Bounded mode, before ending a caught-up shard: empty pages never end a closed shard (records
+     * may lie behind them, and its end is a missing next iterator), so ask whether it has children.
+     * A shard without any is taken as open, hence read up to the bounded end. On a failed call the
+     * shard backs off and asks again after its next empty page.
+     */
+    private boolean isOpen(ShardCursor cursor) throws IOException {
+        List<?> children;
+        try {
+            children = client.listChildShards(cursor.split.getStreamArn(), cursor.shardId());
+        } catch (SdkException e) {
+            if (AwsErrors.isRetryable(e)) {
+                backOff(cursor, e);
+                return false;
+            }
+            LOG.warn(
+                    "Could not ask whether shard {} of stream {} is closed ({}); ending its "
+                            + "bounded read as caught up",
+                    cursor.shardId(),
+                    cursor.split.getStreamArn(),
+                    e.getMessage());
+            return true;
+        }
+        if (children.isEmpty()) {
+            return true;
+        }
+        LOG.debug("Shard {} is closed: reading it to its end", cursor.shardId());
+        cursor.knownClosed();
         return false;
     }
 
     private String obtainIterator(ShardCursor cursor) {
         ShardSplit split = cursor.split;
+        String iterator;
         if (cursor.lastSequenceNumber != null && !cursor.restartAtTrimHorizon) {
-            return client.getShardIterator(
-                    split.getStreamArn(),
-                    split.getShardId(),
-                    ShardIteratorType.AFTER_SEQUENCE_NUMBER,
-                    cursor.lastSequenceNumber);
+            iterator =
+                    client.getShardIterator(
+                            split.getStreamArn(),
+                            split.getShardId(),
+                            ShardIteratorType.AFTER_SEQUENCE_NUMBER,
+                            cursor.lastSequenceNumber);
+        } else {
+            iterator =
+                    client.getShardIterator(
+                            split.getStreamArn(),
+                            split.getShardId(),
+                            ShardIteratorType.TRIM_HORIZON,
+                            null);
         }
-        return client.getShardIterator(
-                split.getStreamArn(), split.getShardId(), ShardIteratorType.TRIM_HORIZON, null);
-    }
-
-    private void onTrimmedData(ShardCursor cursor, TrimmedDataAccessException e)
-            throws IOException {
-        String where =
-                String.format(
-                        "shard %s of stream %s at %s",
-                        cursor.shardId(), cursor.split.getStreamArn(), describePosition(cursor));
-        if (!settings.skipTrimmedData()) {
-            throw new IOException(
-                    "The records of "
-                            + where
-                            + " have been trimmed (DynamoDB Streams keeps records 24 hours), so "
-                            + "continuing would silently lose changes. To accept the loss and "
-                            + "continue from the oldest retained record, set "
-                            + "'source.on-trimmed-data' to SKIP_TO_TRIM_HORIZON, or start the "
-                            + "job without its checkpoint.",
-                    e);
-        }
-        LOG.warn(
-                "Records of {} have been trimmed; continuing at the shard's oldest retained "
-                        + "record (source.on-trimmed-data = SKIP_TO_TRIM_HORIZON). The changes "
-                        + "in between are lost.",
-                where);
-        metrics.trimmedDataSkips.inc();
-        cursor.restartAtTrimHorizon();
+        cursor.onIteratorObtained();
+        return iterator;
     }
 
     private void backOff(ShardCursor cursor, SdkException cause) throws IOException {
@@ -364,12 +381,6 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
             LOG.debug(
                     "GetRecords on shard {} failed again: {}", cursor.shardId(), cause.toString());
         }
-    }
-
-    private static String describePosition(ShardCursor cursor) {
-        return cursor.lastSequenceNumber != null
-                ? "after sequence number " + cursor.lastSequenceNumber
-                : cursor.split.getPosition().toString();
     }
 
     @Override

@@ -195,7 +195,8 @@ class SdkStreamsClientTest {
         List<Shard> children = client.listChildShards(arn, parent.shardId());
 
         // AWS answers with the child; DynamoDB Local 3.3.1 answers with nothing. If this starts
-        // failing, DynamoDB Local honours ShardFilter now: update DESIGN.md and this test.
+        // failing, DynamoDB Local honours ShardFilter now: update this test and the notes on the
+        // listing fallback (StreamsClient#listChildShards, ShardDiscovery#childrenOf).
         assertThat(children).isEmpty();
     }
 

@@ -6,13 +6,62 @@ import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions;
 import io.github.ddbstreams.flink.source.StartingPosition;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 
-/** The enumerator forgets expired shards after complete listings, and only confirmed ones. */
+/**
+ * The enumerator forgets expired shards after complete listings: with checkpointing only confirmed
+ * ones, without checkpointing (no confirmation ever comes) all of them.
+ */
 class DynamoDbStreamsSourceEnumeratorForgettingTest {
 
     private static final long DAY = Duration.ofDays(1).toMillis();
+
+    /** Every periodic listing is a complete one. */
+    private static EnumeratorSettings everyListingComplete() {
+        Configuration config = new Configuration();
+        config.set(DynamoDbStreamsSourceOptions.SHARD_FULL_LISTING_INTERVAL, Duration.ofMillis(1));
+        return EnumeratorHarness.settings(StartingPosition.trimHorizon(), config, false);
+    }
+
+    @Test
+    void withoutCheckpointingFinishedShardsTheStreamDroppedAreForgottenAllTheSame()
+            throws Throwable {
+        FakeStreamsClient fake = new FakeStreamsClient();
+        long now = System.currentTimeMillis();
+        fake.setClock(now - 3 * DAY);
+        List<String> roots = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            roots.add(fake.addShard(null));
+        }
+        fake.setClock(now);
+        try (EnumeratorHarness h =
+                EnumeratorHarness.started(fake, 1, everyListingComplete(), null)) {
+            h.register(0);
+            h.runInitialDiscovery();
+            // A day of rollovers, each lineage read through; no snapshot is ever taken.
+            for (String root : roots) {
+                fake.rollover(root);
+            }
+            h.runPeriodicDiscovery();
+            h.finish(0, roots.toArray(new String[0]));
+            roots.forEach(fake::removeShard); // the stream drops them a day after they closed
+            assertThat(h.enumerator.metrics().shardsFinished()).isEqualTo(roots.size());
+
+            Thread.sleep(5);
+            h.runPeriodicDiscovery();
+
+            assertThat(h.enumerator.metrics().shardsFinished())
+                    .as("no checkpoint will ever confirm these finishes: nothing to wait for")
+                    .isZero();
+            assertThat(h.enumerator.metrics().shardsAssigned()).isEqualTo(roots.size());
+            assertThat(h.enumerator.unconfirmedFinishCount())
+                    .as("nor are their finishes kept for a confirmation")
+                    .isZero();
+        }
+    }
 
     @Test
     void forgetsAConfirmedFinishedShardTheStreamDroppedAndKeepsItsChildReadable() throws Throwable {
@@ -21,14 +70,11 @@ class DynamoDbStreamsSourceEnumeratorForgettingTest {
         fake.setClock(now - 3 * DAY);
         String old = fake.addShard(null);
         fake.setClock(now);
-        Configuration config = new Configuration();
-        // Every periodic listing is a complete one.
-        config.set(DynamoDbStreamsSourceOptions.SHARD_FULL_LISTING_INTERVAL, Duration.ofMillis(1));
-        EnumeratorSettings settings =
-                EnumeratorHarness.settings(StartingPosition.trimHorizon(), config, false);
+        EnumeratorSettings settings = everyListingComplete();
         EnumeratorHarness h = EnumeratorHarness.started(fake, 1, settings, null);
         h.register(0);
         h.runInitialDiscovery();
+        h.checkpoint(0); // the job checkpoints
         String child = fake.rollover(old);
         h.finish(0, old);
         h.runNextOneTimeCallable(); // child lookup

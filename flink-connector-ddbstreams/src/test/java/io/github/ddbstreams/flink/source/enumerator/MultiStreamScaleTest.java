@@ -127,6 +127,7 @@ class MultiStreamScaleTest {
         start(fakes, settings(config), null);
         context.runNextOneTimeCallable();
         context.runNextOneTimeCallable();
+        checkpoint(0); // the job checkpoints
         String child = orders.rollover(old);
         String customersChild = customers.rollover(customersOld);
         enumerator.handleSourceEvent(

@@ -54,6 +54,10 @@ class StreamFollowingEnumeratorTest {
     private final FakeStreamsClient neu = new FakeStreamsClient(NEW);
     private final MultiStreamFakeClient client = new MultiStreamFakeClient(Map.of(OLD, old));
     private final List<MockSplitEnumeratorContext<ShardSplit>> contexts = new ArrayList<>();
+
+    /** Paces DescribeStream calls and times how long a disabled stream's listing may lag. */
+    private final SimulatedClock clock = new SimulatedClock();
+
     private MockSplitEnumeratorContext<ShardSplit> context;
     private DynamoDbStreamsSourceEnumerator enumerator;
 
@@ -93,7 +97,7 @@ class StreamFollowingEnumeratorTest {
                         new EnumeratorSettings(start, config, false),
                         new LineageAffinityAssigner(),
                         restored,
-                        new SimulatedClock());
+                        clock);
         enumerator.start();
         for (int subtask = 0; subtask < 2; subtask++) {
             context.registerReader(new ReaderInfo(subtask, "host-" + subtask));
@@ -177,6 +181,17 @@ class StreamFollowingEnumeratorTest {
         list(OLD_LISTING);
     }
 
+    /**
+     * The disabled old stream's listing settles: a complete listing taken after the settle time
+     * shows every shard it will ever have, so it may end once its shards are finished.
+     */
+    private void settleOldStream() throws Throwable {
+        list(OLD_LISTING); // the restored enumerator's first sight of the disable
+        clock.advanceMillis(
+                DynamoDbStreamsSourceOptions.DISABLED_STREAM_SETTLE_TIME.defaultValue().toMillis());
+        list(OLD_LISTING);
+    }
+
     /** Enables the table's stream again: a new stream, with one shard. */
     private String enableNewStream() {
         String shard = neu.addShard(null);
@@ -191,6 +206,7 @@ class StreamFollowingEnumeratorTest {
 
         disableOldStream();
         assertThat(client.resolveCalls).as("looked up while disabled").hasValue(1);
+        settleOldStream();
         assertThat(streamsInState()).as("no new stream yet").containsExactly(OLD);
 
         String newShard = enableNewStream();
@@ -256,7 +272,7 @@ class StreamFollowingEnumeratorTest {
         list(OLD_LISTING);
         finish(OLD, root);
         finish(OLD, child);
-        list(OLD_LISTING);
+        settleOldStream();
 
         assertThat(client.resolveCalls).hasValue(0);
         assertThat(neu.describeStreamCalls).hasValue(0);
@@ -284,6 +300,10 @@ class StreamFollowingEnumeratorTest {
         assertThat(assignedSplitIds()).as("the restored reader keeps the old child").isEmpty();
         finish(OLD, child);
         completeCheckpoint();
+        assertThat(assignedSplitIds())
+                .as("restored: the old stream's listing settles again")
+                .isEmpty();
+        settleOldStream();
         assertThat(assignedSplitIds()).containsExactly(ShardSplit.idOf(NEW, newShard));
         assertThat(assignedSplit(ShardSplit.idOf(NEW, newShard)).getPosition())
                 .isEqualTo(ShardPosition.trimHorizon());
@@ -302,6 +322,7 @@ class StreamFollowingEnumeratorTest {
         list(OLD_LISTING);
         list(RESTORED_NEW_LISTING);
         assertThat(assignedSplitIds()).as("the old child is still being read").isEmpty();
+        settleOldStream();
         finish(OLD, child);
         completeCheckpoint();
         assertThat(assignedSplitIds()).containsExactly(ShardSplit.idOf(NEW, newShard));
@@ -314,8 +335,10 @@ class StreamFollowingEnumeratorTest {
         disableOldStream();
         String newShard = enableNewStream();
         list(OLD_LISTING);
+        settleOldStream();
         finish(OLD, root);
         finish(OLD, child);
+        assertThat(assignedSplitIds()).contains(ShardSplit.idOf(NEW, newShard));
         DynamoDbStreamsSourceEnumState state = checkpoint();
         client.removeStream(OLD); // 24 h after it was disabled, listing it would fail the job
 
@@ -341,6 +364,7 @@ class StreamFollowingEnumeratorTest {
         disableOldStream();
         String newShard = enableNewStream();
         list(OLD_LISTING);
+        settleOldStream();
         finish(OLD, root);
         completeCheckpoint();
         int owner = ownerOf(ShardSplit.idOf(OLD, child));

@@ -171,12 +171,18 @@ class ShardSplitReaderTest {
         ShardSplitReader reader = reader(Duration.ofMillis(200));
         assign(reader, split(shard, ShardPosition.trimHorizon()));
 
+        // A new TRIM_HORIZON iterator may sit behind empty pages: the first few are followed at
+        // once.
+        int followUps = ShardCursor.MAX_EMPTY_PAGES_FOLLOWED_AT_ONCE;
+        drain(reader, 1 + followUps);
+        assertThat(fake.getRecordsCalls.get()).isEqualTo(1 + followUps);
+
         long start = System.nanoTime();
         drain(reader, 10);
         long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
         // Ten fetches of an idle shard: every other fetch sleeps until the shard is due again.
-        assertThat(fake.getRecordsCalls.get()).isBetween(4, 6);
+        assertThat(fake.getRecordsCalls.get() - 1 - followUps).isBetween(4, 6);
         assertThat(elapsedMillis).isGreaterThanOrEqualTo(800);
     }
 
@@ -216,8 +222,9 @@ class ShardSplitReaderTest {
         fake.throttleShard(slow, 1);
 
         // Polls run side by side and a fetch returns what finished: neither shard waits for the
-        // other, and the throttled one is read once its back-off is over.
-        Result result = drain(reader, 6);
+        // other, and the throttled one is read once its back-off is over. The fast shard follows
+        // a few empty pages at once before it waits.
+        Result result = drain(reader, 6 + ShardCursor.MAX_EMPTY_PAGES_FOLLOWED_AT_ONCE);
 
         List<String> fastRead = new ArrayList<>();
         List<String> slowRead = new ArrayList<>();
@@ -301,11 +308,17 @@ class ShardSplitReaderTest {
         List<String> written = write(shard, 4);
         Configuration config = new Configuration();
         config.set(DynamoDbStreamsSourceOptions.IDLE_POLL_INTERVAL, Duration.ofMillis(1));
+        config.set(DynamoDbStreamsSourceOptions.BOUNDED_IDLE_TIME_TO_FINISH, Duration.ofMillis(20));
         ShardSplitReader reader =
                 new ShardSplitReader(fake, ShardReaderSettings.bounded(config, fake.clockMillis()));
         assign(reader, split(shard, ShardPosition.trimHorizon()));
 
-        Result result = drain(reader, 10);
+        Result result = new Result();
+        for (int i = 0; i < 1000 && result.finished.isEmpty(); i++) {
+            Result one = drain(reader, 1);
+            result.sequenceNumbers.addAll(one.sequenceNumbers);
+            result.finished.addAll(one.finished);
+        }
 
         assertThat(result.sequenceNumbers).containsExactlyElementsOf(written);
         assertThat(result.finished).containsExactly(shard);
@@ -423,8 +436,12 @@ class ShardSplitReaderTest {
                 .hasMessageContaining("non-retryable");
     }
 
+    /**
+     * Only right for a split that read nothing of the shard (TRIM_HORIZON here): a checkpointed
+     * position in a gone shard is lost data, see {@code ShardSplitReaderRetentionTest}.
+     */
     @Test
-    void aShardGoneAfterRetentionIsFinishedAndCounted() throws IOException {
+    void aShardGoneAfterRetentionBeforeAnythingWasReadIsFinishedAndCounted() throws IOException {
         String shard = fake.addShard(null);
         write(shard, 2);
         fake.rollover(shard);
@@ -500,7 +517,11 @@ class ShardSplitReaderTest {
         drain(reader, 1);
         assertThat(metrics.maxMillisBehindLatest()).isGreaterThan(Duration.ofDays(1).toMillis());
 
-        drain(reader, 5); // the rest, then an empty poll
+        // The rest, then the empty pages a shard that is behind follows at once (records may lie
+        // further on), then one more: caught up.
+        drain(reader, 2 + ShardCursor.MAX_EMPTY_PAGES_FOLLOWED_AT_ONCE);
+        assertThat(metrics.maxMillisBehindLatest()).isPositive();
+        drain(reader, 1);
         assertThat(metrics.maxMillisBehindLatest()).isZero();
     }
 }
