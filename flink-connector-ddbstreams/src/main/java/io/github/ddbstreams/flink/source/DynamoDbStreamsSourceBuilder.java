@@ -18,6 +18,7 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 
 /**
  * Builds a {@link DynamoDbStreamsSource}. The streams to read are required: stream ARNs ({@link
@@ -195,6 +196,14 @@ public final class DynamoDbStreamsSourceBuilder<T> {
                             "%s is %d but must be between 1 and 1000 (the GetRecords limit).",
                             DynamoDbStreamsSourceOptions.GET_RECORDS_MAX_RECORDS.key(),
                             maxRecords));
+        }
+        MemorySize buffered = config.get(DynamoDbStreamsSourceOptions.MAX_BUFFERED_BYTES);
+        if (buffered.getBytes() < MemorySize.ofMebiBytes(1).getBytes()) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "%s is %s but must be at least 1 mb: one GetRecords call returns up "
+                                    + "to 1 MB.",
+                            DynamoDbStreamsSourceOptions.MAX_BUFFERED_BYTES.key(), buffered));
         }
         int concurrency = config.get(DynamoDbStreamsSourceOptions.MAX_CONCURRENT_GET_RECORDS);
         if (concurrency < 1 || concurrency > 256) {

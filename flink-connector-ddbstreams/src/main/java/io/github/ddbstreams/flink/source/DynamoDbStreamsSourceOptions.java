@@ -8,6 +8,7 @@ import java.util.List;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.MemorySize;
 
 /**
  * Every tuning option of the DynamoDB Streams source. Set them with {@link
@@ -113,6 +114,21 @@ public final class DynamoDbStreamsSourceOptions {
                             "How many GetRecords calls one reader (subtask) makes at the same "
                                     + "time, each to a different shard. A shard never has more "
                                     + "than one call in flight.");
+
+    public static final ConfigOption<MemorySize> MAX_BUFFERED_BYTES =
+            ConfigOptions.key("source.reader.max-buffered-bytes")
+                    .memoryType()
+                    .defaultValue(MemorySize.ofMebiBytes(16))
+                    .withDescription(
+                            "The most record bytes one reader (subtask) holds: records fetched "
+                                    + "and not yet emitted (by their SizeBytes, Flink's "
+                                    + "hand-over queue included) plus 1 MB for each GetRecords "
+                                    + "call in flight, the most one call returns. A call starts "
+                                    + "only if it fits, so at most this many MB of calls are in "
+                                    + "flight (fewer than source.reader.max-concurrent-get-"
+                                    + "records if that is larger), and fewer while emitting lags "
+                                    + "behind. On the heap, records take a few times their "
+                                    + "SizeBytes. At least 1 mb.");
 
     public static final ConfigOption<Duration> RETRY_INITIAL_BACKOFF =
             ConfigOptions.key("source.retry.initial-backoff")

@@ -3,6 +3,7 @@ package io.github.ddbstreams.flink.source.reader;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -35,6 +36,9 @@ public final class ShardReaderMetrics {
     /** Lag of the last fetched record (FLIP-33 currentFetchEventTimeLag); -1 before any. */
     private volatile long fetchEventTimeLagMillis = -1;
 
+    /** Bytes the current split reader holds; a reader replaced when idle hands over to the next. */
+    private volatile LongSupplier bufferedBytes = () -> 0L;
+
     /** The shards this reader polls now, for the subtask's millisBehindLatest (their maximum). */
     private final Set<ShardCursor> shards = ConcurrentHashMap.newKeySet();
 
@@ -47,6 +51,7 @@ public final class ShardReaderMetrics {
         group.gauge(MetricNames.CURRENT_FETCH_EVENT_TIME_LAG, () -> fetchEventTimeLagMillis);
         g.gauge("millisBehindLatest", this::maxMillisBehindLatest);
         g.gauge("shardsRead", shards::size);
+        g.gauge("bufferedBytes", () -> bufferedBytes.getAsLong());
         getRecordsCalls = g.counter("getRecordsCalls", new ThreadSafeSimpleCounter());
         emptyPolls = g.counter("emptyPolls", new ThreadSafeSimpleCounter());
         retriedErrors = g.counter("retriedErrors", new ThreadSafeSimpleCounter());
@@ -90,6 +95,11 @@ public final class ShardReaderMetrics {
 
     void bytesIn(long bytes) {
         numBytesIn.inc(bytes);
+    }
+
+    /** Reports this split reader's buffered bytes in the {@code bufferedBytes} gauge. */
+    void bufferedBytesOf(LongSupplier bytes) {
+        this.bufferedBytes = bytes;
     }
 
     void recordFetched(long lagMillis) {

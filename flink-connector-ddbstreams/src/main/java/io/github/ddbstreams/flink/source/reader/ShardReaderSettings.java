@@ -22,6 +22,7 @@ public final class ShardReaderSettings implements Serializable {
 
     private final int maxRecordsPerCall;
     private final int maxConcurrentPolls;
+    private final long maxBufferedBytes;
     private final long idlePollIntervalNanos;
     private final long initialBackOffNanos;
     private final long maxBackOffNanos;
@@ -38,6 +39,8 @@ public final class ShardReaderSettings implements Serializable {
         this.maxRecordsPerCall = config.get(DynamoDbStreamsSourceOptions.GET_RECORDS_MAX_RECORDS);
         this.maxConcurrentPolls =
                 config.get(DynamoDbStreamsSourceOptions.MAX_CONCURRENT_GET_RECORDS);
+        this.maxBufferedBytes =
+                config.get(DynamoDbStreamsSourceOptions.MAX_BUFFERED_BYTES).getBytes();
         this.idlePollIntervalNanos =
                 config.get(DynamoDbStreamsSourceOptions.IDLE_POLL_INTERVAL).toNanos();
         this.initialBackOffNanos =
@@ -74,6 +77,10 @@ public final class ShardReaderSettings implements Serializable {
 
     int maxConcurrentPolls() {
         return maxConcurrentPolls;
+    }
+
+    long maxBufferedBytes() {
+        return maxBufferedBytes;
     }
 
     long idlePollIntervalNanos() {

@@ -8,27 +8,17 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
-import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
-import org.apache.flink.connector.base.source.reader.RecordsBySplits;
 import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
-import org.apache.flink.util.concurrent.ExecutorThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -40,31 +30,37 @@ import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
 import software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException;
 
 /**
- * Reads many shards for one fetcher thread. Each {@link #fetch()} polls every shard that is due
- * once (several at a time on a small pool when more than one is due), in round-robin order: a shard
- * that returned records is due again at once, an idle shard after the idle poll interval, a
- * throttled or failing shard after its own back-off. When no shard is due the thread sleeps until
- * the next one is, or until {@link #wakeUp()}; it never spins. A shard whose {@code GetRecords}
- * returns no next iterator is finished.
+ * Reads many shards for one fetcher thread. {@link #fetch()} starts a poll of each due shard, in
+ * round-robin order, on a small pool ({@link InFlightPolls}): at most {@code
+ * source.reader.max-concurrent-get-records} at a time, never two for one shard, and none that could
+ * take the reader over {@code source.reader.max-buffered-bytes}. It returns as soon as a poll
+ * brought records or finished a shard, with every poll finished by then; a slow call stays out
+ * across fetches and its shard rejoins the round-robin when a later fetch collects it. A shard that
+ * returned records is due again at once, an idle shard after the idle poll interval, a throttled or
+ * failing shard after its own back-off. When nothing is due the thread sleeps until a shard is, a
+ * poll completes or {@link #wakeUp()}; it never spins. A shard whose {@code GetRecords} returns no
+ * next iterator is finished.
  */
 @Internal
 public final class ShardSplitReader implements SplitReader<ShardElement, ShardSplit> {
     private static final Logger LOG = LoggerFactory.getLogger(ShardSplitReader.class);
+
+    /** How long a fetch with records waits for the other calls in flight to end too. */
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final StreamsClient client;
     private final ShardReaderSettings settings;
     private final ShardReaderMetrics metrics;
     private final TrimmedDataPolicy trimmedData;
 
-    /** Shards in round-robin order; a polled shard goes to the back. */
+    /**
+     * Shards in round-robin order, waiting for their next poll; a polled shard goes to the back
+     * once its poll is collected. Fetcher thread only (fetch and handleSplitsChanges).
+     */
     private final Deque<ShardCursor> cursors = new ArrayDeque<>();
 
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition wakeUpSignal = lock.newCondition();
-    private boolean wakeUpRequested;
-
-    /** Created on first need: a reader of one shard never starts a thread. */
-    @Nullable private ExecutorService pool;
+    /** The polls out on the pool, and the bytes this reader holds. */
+    private final InFlightPolls polls;
 
     public ShardSplitReader(StreamsClient client, ShardReaderSettings settings) {
         this(client, settings, ShardReaderMetrics.unregistered());
@@ -76,112 +72,114 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
         this.settings = settings;
         this.metrics = metrics;
         this.trimmedData = new TrimmedDataPolicy(settings.skipTrimmedData(), metrics);
+        this.polls =
+                new InFlightPolls(
+                        this::poll, settings.maxConcurrentPolls(), settings.maxBufferedBytes());
+        metrics.bufferedBytesOf(polls::bufferedBytes);
     }
 
     @Override
     public RecordsWithSplitIds<ShardElement> fetch() throws IOException {
-        Map<String, Collection<ShardElement>> records = new HashMap<>();
+        Map<String, Collection<ShardElement>> records = new LinkedHashMap<>();
         Set<String> finished = new HashSet<>();
-        List<ShardCursor> due = takeDueCursors();
-        if (due.isEmpty()) {
-            awaitNextDue();
-            return new RecordsBySplits<>(records, finished);
-        }
-        if (due.size() == 1 || settings.maxConcurrentPolls() == 1) {
-            for (ShardCursor cursor : due) {
-                if (poll(cursor, records)) {
-                    finished.add(cursor.splitId());
-                    metrics.shardFinished(cursor);
-                } else {
-                    cursors.addLast(cursor);
+        long bytes = 0;
+        boolean collectedAny = false;
+        long lingerUntil = 0;
+        while (true) {
+            // Due shards' calls start first: they run while Flink emits what is returned now.
+            startDuePolls();
+            List<InFlightPolls.Completed> done = polls.takeCompleted();
+            collectedAny |= !done.isEmpty();
+            bytes += collect(done, records, finished);
+            // A stalled call holds back nobody: what finished goes out now, the rest later.
+            if (!records.isEmpty() || !finished.isEmpty()) {
+                // Calls started together end together: a moment's wait lets one batch carry them
+                // all rather than one hand-over to Flink each.
+                long now = System.nanoTime();
+                if (lingerUntil == 0) {
+                    lingerUntil = now + LINGER_NANOS;
                 }
+                if (polls.inFlight() == 0
+                        || lingerUntil - now <= 0
+                        || !polls.await(lingerUntil - now, false)) {
+                    return new InFlightPolls.Batch(records, finished, bytes, polls);
+                }
+                continue;
             }
-        } else {
-            records = new ConcurrentHashMap<>();
-            pollConcurrently(due, records, finished);
+            long untilDue = nanosUntilNextDue();
+            if (polls.outstanding() == 0) {
+                // Nothing out: after a round of empty polls, or one wait, an empty batch.
+                if (!collectedAny) {
+                    polls.await(untilDue, untilDue <= 0);
+                }
+                return new InFlightPolls.Batch(records, finished, bytes, polls);
+            }
+            if (!polls.await(untilDue, untilDue <= 0)) {
+                return new InFlightPolls.Batch(records, finished, bytes, polls);
+            }
         }
-        return new RecordsBySplits<>(records, finished);
     }
 
     /**
-     * Polls the due shards on the pool, at most {@code maxConcurrentPolls} at a time, so one slow
-     * call does not hold up the other shards' calls. Each shard is in one task only: never two
-     * GetRecords calls in flight for a shard. Results are merged in round-robin order.
+     * Takes finished polls' results into the batch and puts their shards back at the end of the
+     * round-robin. Returns the results' bytes; throws the first poll failure.
      */
-    private void pollConcurrently(
-            List<ShardCursor> due,
+    private long collect(
+            List<InFlightPolls.Completed> done,
             Map<String, Collection<ShardElement>> records,
             Set<String> finished)
             throws IOException {
-        if (pool == null) {
-            pool =
-                    Executors.newFixedThreadPool(
-                            settings.maxConcurrentPolls(),
-                            new ExecutorThreadFactory("ddbstreams-get-records"));
-        }
-        List<Future<Boolean>> results = new ArrayList<>(due.size());
-        for (ShardCursor cursor : due) {
-            results.add(pool.submit(() -> poll(cursor, records)));
-        }
+        long bytes = 0;
         IOException failure = null;
-        for (int i = 0; i < due.size(); i++) {
-            ShardCursor cursor = due.get(i);
-            try {
-                if (results.get(i).get()) {
-                    finished.add(cursor.splitId());
-                    metrics.shardFinished(cursor);
-                    continue;
-                }
-            } catch (ExecutionException e) {
-                if (failure == null) {
-                    failure =
-                            e.getCause() instanceof IOException
-                                    ? (IOException) e.getCause()
-                                    : new IOException(e.getCause());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failure = new IOException("Interrupted while polling shards", e);
+        for (InFlightPolls.Completed result : done) {
+            bytes += result.bytes;
+            // A shard may complete twice in one fetch (polled again while it lingers): append.
+            result.out.forEach(
+                    (split, elements) ->
+                            records.computeIfAbsent(split, k -> new ArrayList<>())
+                                    .addAll(elements));
+            if (result.failure != null) {
+                failure = failure == null ? result.failure : failure;
+                cursors.addLast(result.cursor);
+            } else if (result.finished) {
+                finished.add(result.cursor.splitId());
+                metrics.shardFinished(result.cursor);
+            } else {
+                cursors.addLast(result.cursor);
             }
-            cursors.addLast(cursor);
         }
         if (failure != null) {
+            polls.release(bytes);
             throw failure;
         }
+        return bytes;
     }
 
-    private List<ShardCursor> takeDueCursors() {
+    /**
+     * Starts a poll of each due shard, in round-robin order, while a slot and the byte budget
+     * allow. A shard with a poll out is not in {@link #cursors}: never two calls for one shard.
+     */
+    private void startDuePolls() {
         long now = System.nanoTime();
-        List<ShardCursor> due = new ArrayList<>();
         int n = cursors.size();
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < n && polls.canStart(); i++) {
             ShardCursor cursor = cursors.pollFirst();
             if (cursor.nextPollAtNanos - now <= 0) {
-                due.add(cursor);
+                polls.start(cursor);
             } else {
                 cursors.addLast(cursor);
             }
         }
-        return due;
     }
 
-    private void awaitNextDue() {
+    /** How long until a shard waiting here is due; 0 if one is due now, long if none waits. */
+    private long nanosUntilNextDue() {
         long now = System.nanoTime();
-        long waitNanos = TimeUnit.SECONDS.toNanos(1);
+        long wait = TimeUnit.SECONDS.toNanos(1);
         for (ShardCursor cursor : cursors) {
-            waitNanos = Math.min(waitNanos, cursor.nextPollAtNanos - now);
+            wait = Math.min(wait, Math.max(0, cursor.nextPollAtNanos - now));
         }
-        lock.lock();
-        try {
-            while (!wakeUpRequested && waitNanos > 0) {
-                waitNanos = wakeUpSignal.awaitNanos(waitNanos);
-            }
-            wakeUpRequested = false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            lock.unlock();
-        }
+        return wait;
     }
 
     /** Polls one shard once; returns true if the shard is finished. */
@@ -403,25 +401,31 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
 
     @Override
     public void wakeUp() {
-        lock.lock();
-        try {
-            wakeUpRequested = true;
-            wakeUpSignal.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        polls.wakeUp();
     }
 
     /** Number of shards this reader currently polls; for tests and metrics. */
     public int shardCount() {
-        return cursors.size();
+        return cursors.size() + polls.outstanding();
     }
 
+    /** Records fetched and not yet emitted, by their SizeBytes; for tests and benchmarks. */
+    public long bufferedBytes() {
+        return polls.bufferedBytes();
+    }
+
+    /**
+     * The most this reader held at once: records fetched and not yet emitted, plus a full page for
+     * each call in flight. For tests and benchmarks.
+     */
+    public long peakBufferedBytes() {
+        return polls.peakBytes();
+    }
+
+    /** Interrupts the calls in flight, then closes the client. */
     @Override
     public void close() {
-        if (pool != null) {
-            pool.shutdownNow();
-        }
+        polls.close();
         client.close();
     }
 }
