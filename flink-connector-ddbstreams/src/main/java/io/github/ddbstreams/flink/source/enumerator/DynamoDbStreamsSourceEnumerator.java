@@ -99,6 +99,7 @@ public final class DynamoDbStreamsSourceEnumerator
                 context,
                 client,
                 Map.of(streamArn, settings.startingPosition()),
+                Map.of(),
                 settings,
                 assigner,
                 restored,
@@ -135,25 +136,6 @@ public final class DynamoDbStreamsSourceEnumerator
 
     /** With the clock that paces DescribeStream calls; tests simulate it. */
     DynamoDbStreamsSourceEnumerator(
-            SplitEnumeratorContext<ShardSplit> context,
-            StreamsClient client,
-            Map<String, StartingPosition> startingPositions,
-            EnumeratorSettings settings,
-            ShardAssigner assigner,
-            @Nullable DynamoDbStreamsSourceEnumState restored,
-            DescribeStreamPacer.Clock pacingClock) {
-        this(
-                context,
-                client,
-                startingPositions,
-                Map.of(),
-                settings,
-                assigner,
-                restored,
-                pacingClock);
-    }
-
-    private DynamoDbStreamsSourceEnumerator(
             SplitEnumeratorContext<ShardSplit> context,
             StreamsClient client,
             Map<String, StartingPosition> startingPositions,
