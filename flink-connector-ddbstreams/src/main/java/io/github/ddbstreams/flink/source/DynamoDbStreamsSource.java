@@ -2,7 +2,6 @@ package io.github.ddbstreams.flink.source;
 
 import io.github.ddbstreams.flink.format.DynamoDbStreamsDeserializer;
 import io.github.ddbstreams.flink.format.StreamArns;
-import io.github.ddbstreams.flink.source.client.StreamsClient;
 import io.github.ddbstreams.flink.source.client.StreamsClientFactory;
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumState;
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumStateSerializer;
@@ -146,8 +145,7 @@ public final class DynamoDbStreamsSource<T>
     @Override
     public SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> createEnumerator(
             SplitEnumeratorContext<ShardSplit> context) {
-        StreamsClient client = clientFactory.create(awsConfig);
-        return newEnumerator(context, client, resolveStreams(client, null), null);
+        return newEnumerator(context, null);
     }
 
     @Override
@@ -156,27 +154,45 @@ public final class DynamoDbStreamsSource<T>
         // A restored job keeps reading the streams it checkpointed, even if a table has a newer
         // one: their positions are sequence numbers of those streams. Streams configured since
         // are added.
-        StreamsClient client = clientFactory.create(awsConfig);
-        return newEnumerator(context, client, resolveStreams(client, state), state);
+        return newEnumerator(context, state);
     }
 
     /**
-     * The configured streams by ARN, with their starting positions. A configured table that the
-     * restored state already reads (under any of its streams) is not resolved again.
+     * An enumerator of the configured streams. No AWS call here: Flink creates the enumerator on
+     * the coordinator thread, so the enumerator looks up the tables' streams when it starts.
      */
-    private Map<String, StartingPosition> resolveStreams(
-            StreamsClient client, @Nullable DynamoDbStreamsSourceEnumState restored) {
+    private DynamoDbStreamsSourceEnumerator newEnumerator(
+            SplitEnumeratorContext<ShardSplit> context,
+            @Nullable DynamoDbStreamsSourceEnumState restored) {
         Map<String, StartingPosition> streams = new LinkedHashMap<>();
         for (String arn : streamArns) {
-            StartingPosition start = streamStartingPositions.getOrDefault(arn, startingPosition);
-            streams.put(arn, start);
+            streams.put(arn, streamStartingPositions.getOrDefault(arn, startingPosition));
         }
+        // A configured table that the restored state already reads (under any of its streams)
+        // is not looked up again.
+        Map<String, StartingPosition> tablesToResolve = new LinkedHashMap<>();
         for (String table : tableNames) {
             StartingPosition start = streamStartingPositions.getOrDefault(table, startingPosition);
             String arn = restored == null ? null : restoredStreamOf(restored, table);
-            streams.put(arn != null ? arn : client.resolveLatestStreamArn(table), start);
+            if (arn != null) {
+                streams.put(arn, start);
+            } else {
+                tablesToResolve.put(table, start);
+            }
         }
-        return streams;
+        return new DynamoDbStreamsSourceEnumerator(
+                context,
+                clientFactory.create(awsConfig),
+                streams,
+                tablesToResolve,
+                new EnumeratorSettings(
+                        startingPosition,
+                        config,
+                        bounded,
+                        deserializer.supportedStreamViewTypes(),
+                        jobStart.forNewEnumerator()),
+                new LineageAffinityAssigner(),
+                restored);
     }
 
     /**
@@ -192,25 +208,6 @@ public final class DynamoDbStreamsSource<T>
             }
         }
         return null;
-    }
-
-    private DynamoDbStreamsSourceEnumerator newEnumerator(
-            SplitEnumeratorContext<ShardSplit> context,
-            StreamsClient client,
-            Map<String, StartingPosition> streams,
-            @Nullable DynamoDbStreamsSourceEnumState state) {
-        return new DynamoDbStreamsSourceEnumerator(
-                context,
-                client,
-                streams,
-                new EnumeratorSettings(
-                        startingPosition,
-                        config,
-                        bounded,
-                        deserializer.supportedStreamViewTypes(),
-                        jobStart.forNewEnumerator()),
-                new LineageAffinityAssigner(),
-                state);
     }
 
     @Override

@@ -255,7 +255,8 @@ class DynamoDbStreamsSourceBuilderTest {
             enumerator.start();
             context.registerReader(new ReaderInfo(0, "host"));
             enumerator.addReader(0);
-            context.runNextOneTimeCallable();
+            context.runNextOneTimeCallable(); // DescribeTable
+            context.runNextOneTimeCallable(); // the stream's first listing
 
             assertThat(context.getSplitsAssignmentSequence()).hasSize(1);
             assertThat(context.getSplitsAssignmentSequence().get(0).assignment().get(0))

@@ -3,11 +3,14 @@ package io.github.ddbstreams.flink.testutils;
 import io.github.ddbstreams.flink.format.StreamArns;
 import io.github.ddbstreams.flink.source.client.StreamPage;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
@@ -34,6 +37,8 @@ public final class MultiStreamFakeClient implements StreamsClient {
     /** {@code resolveLatestStreamArn} calls so far. */
     public final AtomicInteger resolveCalls = new AtomicInteger();
 
+    private final Deque<Supplier<RuntimeException>> resolveFailures = new ArrayDeque<>();
+
     /** A client over these streams; each fake's stream ARN is the one it was constructed with. */
     public MultiStreamFakeClient(Map<String, FakeStreamsClient> streamsByArn) {
         streamsByArn.forEach(
@@ -55,6 +60,15 @@ public final class MultiStreamFakeClient implements StreamsClient {
     /** Removes a stream, as AWS does 24 h after it was disabled. */
     public synchronized void removeStream(String streamArn) {
         byArn.remove(streamArn); // its index in streams stays, so other iterators keep working
+    }
+
+    /**
+     * The next {@code resolveLatestStreamArn} calls fail, one with each of {@code failures} in
+     * turn, as a flaky or throttled DescribeTable would; the calls after them answer as usual.
+     */
+    @SafeVarargs
+    public final synchronized void failNextResolves(Supplier<RuntimeException>... failures) {
+        resolveFailures.addAll(List.of(failures));
     }
 
     /** The fake behind {@code streamArn}. */
@@ -83,6 +97,10 @@ public final class MultiStreamFakeClient implements StreamsClient {
     @Override
     public synchronized String resolveLatestStreamArn(String tableName) {
         resolveCalls.incrementAndGet();
+        Supplier<RuntimeException> failure = resolveFailures.poll();
+        if (failure != null) {
+            throw failure.get();
+        }
         String latest = null;
         for (String arn : byArn.keySet()) {
             if (tableName.equals(StreamArns.tableName(arn))

@@ -25,14 +25,15 @@ import org.slf4j.LoggerFactory;
  * and positions in a {@link StreamShards}), the choice of subtask in {@link ShardAssigner}, the
  * assignment loop and end of input in {@link ShardDistributor}, AWS calls in {@link
  * ShardDiscovery}, the look-up of a finished shard's children in {@link ChildShardLookups}, the
- * order of a table's streams and the following of its new stream in {@link StreamFollower}. The
- * assigner sees every stream's shards when it counts a subtask's load, so the shards of all streams
- * are balanced together. One {@link DescribeStreamPacer} paces the DescribeStream calls of all
- * streams, because the limit is per account and region, not per stream.
+ * order of a table's streams and the following of its new stream in {@link StreamFollower}, the
+ * look-up of the streams of tables given by name in {@link TableResolution}. The assigner sees
+ * every stream's shards when it counts a subtask's load, so the shards of all streams are balanced
+ * together. One {@link DescribeStreamPacer} paces the DescribeStream calls of all streams, because
+ * the limit is per account and region, not per stream.
  *
  * <p>Threads: every method of this class runs on the coordinator thread, including the handlers of
- * {@code callAsync}; only the callables (listing, iterator lookups) run on the worker thread, and
- * they read nothing but their arguments.
+ * {@code callAsync}; only the callables (DescribeTable, listing, iterator lookups) run on the
+ * worker thread, and they read nothing but their arguments. The constructor calls no AWS API.
  */
 @Internal
 public final class DynamoDbStreamsSourceEnumerator
@@ -65,6 +66,8 @@ public final class DynamoDbStreamsSourceEnumerator
 
     private final ChildShardLookups childLookups;
 
+    private final TableResolution tables;
+
     /** An enumerator of one stream, from {@code settings}' starting position. */
     public DynamoDbStreamsSourceEnumerator(
             SplitEnumeratorContext<ShardSplit> context,
@@ -96,6 +99,7 @@ public final class DynamoDbStreamsSourceEnumerator
                 context,
                 client,
                 Map.of(streamArn, settings.startingPosition()),
+                Map.of(),
                 settings,
                 assigner,
                 restored,
@@ -107,11 +111,15 @@ public final class DynamoDbStreamsSourceEnumerator
      *     the restored state does not have it yet. Streams of the restored state are read on even
      *     if not named here (their positions are in the state), from {@code settings}' starting
      *     position if their first listing had not been applied.
+     * @param tables tables whose current streams to read too, with their starting positions: looked
+     *     up at {@link #start()}, off the coordinator thread. Name here only tables of which the
+     *     restored state has no stream.
      */
     public DynamoDbStreamsSourceEnumerator(
             SplitEnumeratorContext<ShardSplit> context,
             StreamsClient client,
             Map<String, StartingPosition> startingPositions,
+            Map<String, StartingPosition> tables,
             EnumeratorSettings settings,
             ShardAssigner assigner,
             @Nullable DynamoDbStreamsSourceEnumState restored) {
@@ -119,6 +127,7 @@ public final class DynamoDbStreamsSourceEnumerator
                 context,
                 client,
                 startingPositions,
+                tables,
                 settings,
                 assigner,
                 restored,
@@ -130,6 +139,7 @@ public final class DynamoDbStreamsSourceEnumerator
             SplitEnumeratorContext<ShardSplit> context,
             StreamsClient client,
             Map<String, StartingPosition> startingPositions,
+            Map<String, StartingPosition> tables,
             EnumeratorSettings settings,
             ShardAssigner assigner,
             @Nullable DynamoDbStreamsSourceEnumState restored,
@@ -150,8 +160,9 @@ public final class DynamoDbStreamsSourceEnumerator
                         settings.retryInitialBackoffMillis(),
                         settings.retryMaxBackoffMillis(),
                         pacingClock);
+        this.tables = new TableResolution(client, pacer, settings, tables);
         streams.putAll(StreamShards.openAll(client, startingPositions, settings, pacer, restored));
-        if (streams.isEmpty()) {
+        if (streams.isEmpty() && !this.tables.anyPending()) {
             throw new IllegalArgumentException("No stream to read");
         }
         streams.values().forEach(stream -> discoveries.add(stream.discovery));
@@ -175,10 +186,12 @@ public final class DynamoDbStreamsSourceEnumerator
 
     @Override
     public void start() {
+        // First: the streams' listings wait for these in the worker's queue.
+        tables.pendingTables().forEach(this::startResolving);
         streams.values().forEach(this::startInitialListing);
         // Registered after the initial listings, in stream order: periodic callable i lists
-        // stream i (tests rely on it; then the end of the grace period below; a followed
-        // stream's comes after all others).
+        // stream i (tests rely on it; then the end of the grace period below; the listings of
+        // a table's stream and of a followed stream come after all others).
         streams.values().forEach(this::startPeriodicListing);
         // Periodic because the context has no one-shot delayed call; a no-op after the first.
         context.callAsync(
@@ -192,6 +205,12 @@ public final class DynamoDbStreamsSourceEnumerator
                 READER_REGISTRATION_GRACE_MILLIS);
     }
 
+    private void startResolving(String table) {
+        context.callAsync(
+                () -> tables.resolve(table),
+                (streamArn, error) -> onTableResolved(table, streamArn, error));
+    }
+
     private void startInitialListing(StreamShards stream) {
         if (!stream.initialDiscoveryDone()) {
             ShardDiscovery discovery = stream.discovery;
@@ -199,7 +218,7 @@ public final class DynamoDbStreamsSourceEnumerator
             context.callAsync(
                     () ->
                             InitialListingRetry.call(
-                                    stream.streamArn,
+                                    "First listing of stream " + stream.streamArn,
                                     settings,
                                     () -> discovery.initialListing(start)),
                     (result, error) -> onInitialDiscovery(stream, result, error));
@@ -227,22 +246,32 @@ public final class DynamoDbStreamsSourceEnumerator
                 disabled.tableName,
                 newStreamArn,
                 disabled.streamArn);
-        StreamShards stream =
-                new StreamShards(
-                        client,
-                        newStreamArn,
-                        StartingPosition.trimHorizon(),
-                        settings,
-                        pacer,
-                        null);
-        streams.put(newStreamArn, stream);
-        discoveries.add(stream.discovery);
         metrics.streamFollowed();
+        addStream(newStreamArn, StartingPosition.trimHorizon());
+    }
+
+    private void addStream(String streamArn, StartingPosition start) {
+        StreamShards stream = new StreamShards(client, streamArn, start, settings, pacer, null);
+        streams.put(streamArn, stream);
+        discoveries.add(stream.discovery);
         startInitialListing(stream);
         startPeriodicListing(stream);
     }
 
     // ---------------------------------------------------------------- coordinator-thread handlers
+
+    private void onTableResolved(String table, @Nullable String streamArn, Throwable error) {
+        if (error != null) {
+            if (ListingFailures.wasInterrupted(error)) {
+                LOG.debug("Looking up the stream of table {} interrupted", table, error);
+                return;
+            }
+            throw TableResolution.failure(table, error);
+        }
+        StartingPosition start = tables.resolved(table);
+        LOG.info("Table {}: reading its stream {} from {}", table, streamArn, start);
+        addStream(streamArn, start);
+    }
 
     private void onInitialDiscovery(
             StreamShards stream, ShardDiscovery.InitialListing result, Throwable error) {
@@ -392,7 +421,9 @@ public final class DynamoDbStreamsSourceEnumerator
         follower.retireFollowedStreams();
         distributor.assignReadyShards();
         metrics.update(graphs());
-        distributor.signalNoMoreSplitsIfAllRead();
+        if (!tables.anyPending()) {
+            distributor.signalNoMoreSplitsIfAllRead();
+        }
     }
 
     private List<ShardGraph> graphs() {

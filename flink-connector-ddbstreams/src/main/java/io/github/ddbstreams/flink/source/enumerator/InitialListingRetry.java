@@ -8,11 +8,12 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
- * Retries a stream's first listing through transient AWS errors (5xx, network errors, throttling
- * the pacer let through) with jittered, doubling back-off, as the readers do: a stream that is
- * briefly unavailable at job start must not fail the job. Later listings need none of this: they
- * run again at the next discovery interval. Runs on the enumerator's worker thread, which has
- * nothing else to do before the first listing.
+ * Retries a call the enumerator makes once at start (a stream's first listing, DescribeTable for a
+ * table given by name) through transient AWS errors (5xx, network errors, throttling the pacer let
+ * through) with jittered, doubling back-off, as the readers do: a stream or table that is briefly
+ * unavailable at job start must not fail the job. Later listings need none of this: they run again
+ * at the next discovery interval. Runs on the enumerator's worker thread, which has nothing else to
+ * do before these calls answer.
  */
 final class InitialListingRetry {
     private static final Logger LOG = LoggerFactory.getLogger(InitialListingRetry.class);
@@ -20,15 +21,16 @@ final class InitialListingRetry {
     private InitialListingRetry() {}
 
     /**
+     * @param what the call, as the log names it: "First listing of stream ..."
      * @throws SdkException a non-retryable error at once, or the last retryable one once errors
      *     lasted longer than {@code source.retry.give-up-after}
      */
-    static <T> T call(String streamArn, EnumeratorSettings settings, Supplier<T> listing)
+    static <T> T call(String what, EnumeratorSettings settings, Supplier<T> call)
             throws InterruptedException {
         long failingSince = 0;
         for (int failures = 0; ; failures++) {
             try {
-                return listing.get();
+                return call.get();
             } catch (SdkException e) {
                 long now = System.nanoTime();
                 if (failures == 0) {
@@ -41,13 +43,9 @@ final class InitialListingRetry {
                 }
                 long wait = backOffMillis(settings, failures + 1);
                 if (failures == 0) {
-                    LOG.warn(
-                            "First listing of stream {} failed ({}); retrying with back-off",
-                            streamArn,
-                            e.toString());
+                    LOG.warn("{} failed ({}); retrying with back-off", what, e.toString());
                 } else {
-                    LOG.debug(
-                            "First listing of stream {} failed again: {}", streamArn, e.toString());
+                    LOG.debug("{} failed again: {}", what, e.toString());
                 }
                 Thread.sleep(wait);
             }

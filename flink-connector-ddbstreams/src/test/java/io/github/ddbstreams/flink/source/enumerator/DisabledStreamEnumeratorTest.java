@@ -74,6 +74,7 @@ class DisabledStreamEnumeratorTest {
                         context,
                         client,
                         Map.of(OLD, StartingPosition.trimHorizon()),
+                        Map.of(),
                         new EnumeratorSettings(StartingPosition.trimHorizon(), config, false),
                         new LineageAffinityAssigner(),
                         null,

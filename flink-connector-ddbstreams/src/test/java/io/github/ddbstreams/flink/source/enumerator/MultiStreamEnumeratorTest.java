@@ -57,6 +57,7 @@ class MultiStreamEnumeratorTest {
                         context,
                         client,
                         streams,
+                        Map.of(),
                         new EnumeratorSettings(
                                 StartingPosition.trimHorizon(), new Configuration(), bounded),
                         new LineageAffinityAssigner(),

@@ -71,6 +71,7 @@ class MultiStreamScaleTest {
                         context,
                         client,
                         streams,
+                        Map.of(),
                         settings,
                         new LineageAffinityAssigner(),
                         restored,

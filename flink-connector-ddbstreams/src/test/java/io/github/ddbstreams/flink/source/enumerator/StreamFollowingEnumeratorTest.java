@@ -94,6 +94,7 @@ class StreamFollowingEnumeratorTest {
                         context,
                         client,
                         Map.of(OLD, start), // what the source resolves table "orders" to
+                        Map.of(),
                         new EnumeratorSettings(start, config, false),
                         new LineageAffinityAssigner(),
                         restored,
