@@ -161,6 +161,12 @@ final class InFlightPolls {
         lock.lock();
         try {
             inFlight--;
+            if (closed) {
+                // close() interrupted this call: its outcome (usually a failure caused by the
+                // interrupt) must not reach a fetch that is ending because of the close.
+                changed.signalAll();
+                return;
+            }
             heldBytes += result.bytes;
             peakBytes = Math.max(peakBytes, heldBytes + inFlight * PAGE_BYTES);
             completed.add(result);
