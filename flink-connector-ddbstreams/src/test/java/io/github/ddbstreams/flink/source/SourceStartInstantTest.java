@@ -1,5 +1,8 @@
 package io.github.ddbstreams.flink.source;
 
+import static io.github.ddbstreams.flink.testutils.EnumeratorSteps.assigned;
+import static io.github.ddbstreams.flink.testutils.EnumeratorSteps.runOneTimeCallables;
+import static io.github.ddbstreams.flink.testutils.EnumeratorSteps.start;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.ddbstreams.flink.format.ChangeEvent;
@@ -11,11 +14,9 @@ import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClients;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.flink.api.connector.source.ReaderInfo;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.mocks.MockSplitEnumeratorContext;
@@ -114,7 +115,7 @@ class SourceStartInstantTest {
                     0,
                     new ShardsFinishedEvent(
                             List.of(ShardSplit.idOf(FakeStreamsClient.STREAM_ARN, parent))));
-            runCallables(context);
+            runOneTimeCallables(context);
 
             assertThat(assigned(context))
                     .extracting(ShardSplit::getShardId)
@@ -148,7 +149,7 @@ class SourceStartInstantTest {
                     0,
                     new ShardsFinishedEvent(
                             List.of(ShardSplit.idOf(FakeStreamsClient.STREAM_ARN, parent))));
-            runCallables(context);
+            runOneTimeCallables(context);
 
             assertThat(assigned(context))
                     .extracting(ShardSplit::getShardId)
@@ -169,30 +170,6 @@ class SourceStartInstantTest {
     private static ShardSplit onlySplit(List<ShardSplit> splits) {
         assertThat(splits).hasSize(1);
         return splits.get(0);
-    }
-
-    private static void start(
-            MockSplitEnumeratorContext<ShardSplit> context,
-            SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> enumerator)
-            throws Throwable {
-        enumerator.start();
-        context.registerReader(new ReaderInfo(0, "host"));
-        enumerator.addReader(0);
-        runCallables(context);
-    }
-
-    private static void runCallables(MockSplitEnumeratorContext<ShardSplit> context)
-            throws Throwable {
-        while (!context.getOneTimeCallables().isEmpty()) {
-            context.runNextOneTimeCallable();
-        }
-    }
-
-    private static List<ShardSplit> assigned(MockSplitEnumeratorContext<ShardSplit> context) {
-        List<ShardSplit> all = new ArrayList<>();
-        context.getSplitsAssignmentSequence()
-                .forEach(a -> a.assignment().values().forEach(all::addAll));
-        return all;
     }
 
     /** What a reader of {@code source} emits from {@code split}: {@code count} events, or fewer. */

@@ -1,5 +1,8 @@
 package io.github.ddbstreams.flink.source;
 
+import static io.github.ddbstreams.flink.testutils.EnumeratorSteps.assigned;
+import static io.github.ddbstreams.flink.testutils.EnumeratorSteps.runOneTimeCallables;
+import static io.github.ddbstreams.flink.testutils.EnumeratorSteps.start;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,10 +16,8 @@ import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClients;
 import io.github.ddbstreams.flink.testutils.MultiStreamFakeClient;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.connector.source.ReaderInfo;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.mocks.MockSplitEnumeratorContext;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
@@ -118,29 +119,5 @@ class StreamFollowingSourceTest {
                     .extracting(ShardSplit::splitId)
                     .containsExactly(ShardSplit.idOf(NEW, newShard));
         }
-    }
-
-    private static void start(
-            MockSplitEnumeratorContext<ShardSplit> context,
-            SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> enumerator)
-            throws Throwable {
-        enumerator.start();
-        context.registerReader(new ReaderInfo(0, "host"));
-        enumerator.addReader(0);
-        runOneTimeCallables(context);
-    }
-
-    private static void runOneTimeCallables(MockSplitEnumeratorContext<ShardSplit> context)
-            throws Throwable {
-        while (!context.getOneTimeCallables().isEmpty()) {
-            context.runNextOneTimeCallable();
-        }
-    }
-
-    private static List<ShardSplit> assigned(MockSplitEnumeratorContext<ShardSplit> context) {
-        List<ShardSplit> all = new ArrayList<>();
-        context.getSplitsAssignmentSequence()
-                .forEach(a -> a.assignment().values().forEach(all::addAll));
-        return all;
     }
 }

@@ -1,5 +1,8 @@
 package io.github.ddbstreams.flink.source;
 
+import static io.github.ddbstreams.flink.testutils.EnumeratorSteps.assigned;
+import static io.github.ddbstreams.flink.testutils.EnumeratorSteps.runOneTimeCallables;
+import static io.github.ddbstreams.flink.testutils.EnumeratorSteps.start;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
@@ -11,7 +14,6 @@ import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClients;
 import io.github.ddbstreams.flink.testutils.MultiStreamFakeClient;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.connector.source.ReaderInfo;
@@ -58,7 +60,7 @@ class TableResolvingEnumeratorTest {
             assertThat(client.resolveCalls).as("DescribeTable calls").hasValue(0);
             assertThat(orders.describeStreamCalls).as("DescribeStream calls").hasValue(0);
 
-            startAndRunOneTimeCallables(context, enumerator);
+            start(context, enumerator);
 
             assertThat(client.resolveCalls).hasValue(2);
             assertThat(assigned(context))
@@ -78,7 +80,7 @@ class TableResolvingEnumeratorTest {
                         source.restoreEnumerator(context, empty)) {
             assertThat(client.resolveCalls).as("DescribeTable calls").hasValue(0);
 
-            startAndRunOneTimeCallables(context, enumerator);
+            start(context, enumerator);
 
             assertThat(assigned(context))
                     .extracting(ShardSplit::getStreamArn, ShardSplit::getShardId)
@@ -101,7 +103,7 @@ class TableResolvingEnumeratorTest {
         try (MockSplitEnumeratorContext<ShardSplit> context = new MockSplitEnumeratorContext<>(1);
                 SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> enumerator =
                         source.createEnumerator(context)) {
-            startAndRunOneTimeCallables(context, enumerator);
+            start(context, enumerator);
 
             assertThat(client.resolveCalls).as("two failures, then the answer").hasValue(3);
             assertThat(assigned(context))
@@ -117,7 +119,7 @@ class TableResolvingEnumeratorTest {
         try (MockSplitEnumeratorContext<ShardSplit> context = new MockSplitEnumeratorContext<>(1);
                 SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> enumerator =
                         source.createEnumerator(context)) {
-            assertThatThrownBy(() -> startAndRunOneTimeCallables(context, enumerator))
+            assertThatThrownBy(() -> start(context, enumerator))
                     .isInstanceOf(FlinkRuntimeException.class)
                     .hasMessageContaining("table 'invoices'")
                     .hasMessageContaining("does not exist");
@@ -133,7 +135,7 @@ class TableResolvingEnumeratorTest {
         try (MockSplitEnumeratorContext<ShardSplit> context = new MockSplitEnumeratorContext<>(1);
                 SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> enumerator =
                         source.createEnumerator(context)) {
-            assertThatThrownBy(() -> startAndRunOneTimeCallables(context, enumerator))
+            assertThatThrownBy(() -> start(context, enumerator))
                     .isInstanceOf(FlinkRuntimeException.class)
                     .hasMessageContaining("table 'orders' has no stream enabled");
         }
@@ -176,7 +178,7 @@ class TableResolvingEnumeratorTest {
                         source.restoreEnumerator(
                                 context,
                                 serializer.deserialize(serializer.getVersion(), checkpoint))) {
-            startAndRunOneTimeCallables(context, enumerator);
+            start(context, enumerator);
 
             assertThat(assigned(context))
                     .extracting(ShardSplit::getStreamArn, ShardSplit::getShardId)
@@ -195,29 +197,5 @@ class TableResolvingEnumeratorTest {
                 .setConfig(DynamoDbStreamsSourceOptions.RETRY_INITIAL_BACKOFF, Duration.ofMillis(1))
                 .setConfig(DynamoDbStreamsSourceOptions.RETRY_MAX_BACKOFF, Duration.ofMillis(2))
                 .streamsClientFactory(FakeStreamsClients.factoryFor(client));
-    }
-
-    private static void startAndRunOneTimeCallables(
-            MockSplitEnumeratorContext<ShardSplit> context,
-            SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> enumerator)
-            throws Throwable {
-        enumerator.start();
-        context.registerReader(new ReaderInfo(0, "host"));
-        enumerator.addReader(0);
-        runOneTimeCallables(context);
-    }
-
-    private static void runOneTimeCallables(MockSplitEnumeratorContext<ShardSplit> context)
-            throws Throwable {
-        while (!context.getOneTimeCallables().isEmpty()) {
-            context.runNextOneTimeCallable();
-        }
-    }
-
-    private static List<ShardSplit> assigned(MockSplitEnumeratorContext<ShardSplit> context) {
-        List<ShardSplit> all = new ArrayList<>();
-        context.getSplitsAssignmentSequence()
-                .forEach(a -> a.assignment().values().forEach(all::addAll));
-        return all;
     }
 }
