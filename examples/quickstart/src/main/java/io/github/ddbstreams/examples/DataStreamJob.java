@@ -1,8 +1,8 @@
 package io.github.ddbstreams.examples;
 
 import io.github.ddbstreams.flink.format.ChangeEvent;
-import io.github.ddbstreams.flink.source.AwsConfig;
-import io.github.ddbstreams.flink.source.AwsConfigBuilder;
+import io.github.ddbstreams.flink.source.aws.AwsConfig;
+import io.github.ddbstreams.flink.source.aws.AwsConfigBuilder;
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSource;
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceBuilder;
 import io.github.ddbstreams.flink.source.StartingPosition;

@@ -1,6 +1,6 @@
 package io.github.ddbstreams.examples;
 
-import io.github.ddbstreams.flink.source.AwsConfig;
+import io.github.ddbstreams.flink.source.aws.AwsConfig;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;

@@ -1,10 +1,10 @@
 package io.github.ddbstreams.flink.e2e;
 
 import io.github.ddbstreams.flink.format.ChangeEvent;
-import io.github.ddbstreams.flink.source.AwsConfig;
-import io.github.ddbstreams.flink.source.AwsConfigBuilder;
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSource;
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceBuilder;
+import io.github.ddbstreams.flink.source.aws.AwsConfig;
+import io.github.ddbstreams.flink.source.aws.AwsConfigBuilder;
 import java.io.PrintStream;
 import java.util.UUID;
 import org.apache.flink.core.execution.JobClient;

@@ -3,9 +3,9 @@ package io.github.ddbstreams.flink.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.ddbstreams.flink.format.ChangeEvent;
-import io.github.ddbstreams.flink.source.AwsConfig;
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSource;
 import io.github.ddbstreams.flink.source.StartingPosition;
+import io.github.ddbstreams.flink.source.aws.AwsConfig;
 import io.github.ddbstreams.flink.testutils.VersionedWorkload;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

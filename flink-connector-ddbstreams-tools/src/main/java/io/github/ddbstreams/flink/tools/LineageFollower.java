@@ -1,8 +1,8 @@
 package io.github.ddbstreams.flink.tools;
 
 import io.github.ddbstreams.flink.format.ChangeEvent;
+import io.github.ddbstreams.flink.source.client.AwsErrors;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
-import io.github.ddbstreams.flink.source.reader.AwsErrors;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.HashSet;

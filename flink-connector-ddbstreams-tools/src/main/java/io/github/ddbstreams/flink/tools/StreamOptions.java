@@ -1,7 +1,7 @@
 package io.github.ddbstreams.flink.tools;
 
-import io.github.ddbstreams.flink.source.AwsConfig;
-import io.github.ddbstreams.flink.source.AwsConfigBuilder;
+import io.github.ddbstreams.flink.source.aws.AwsConfig;
+import io.github.ddbstreams.flink.source.aws.AwsConfigBuilder;
 import io.github.ddbstreams.flink.source.client.SdkStreamsClient;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
 import java.io.PrintWriter;

@@ -1,5 +1,6 @@
 package io.github.ddbstreams.flink.format;
 
+import io.github.ddbstreams.flink.arn.StreamArns;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -2,6 +2,7 @@ package io.github.ddbstreams.flink.format;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.github.ddbstreams.flink.arn.StreamArns;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;

@@ -1,7 +1,8 @@
 package io.github.ddbstreams.flink.source;
 
+import io.github.ddbstreams.flink.arn.StreamArns;
 import io.github.ddbstreams.flink.format.DynamoDbStreamsDeserializer;
-import io.github.ddbstreams.flink.format.StreamArns;
+import io.github.ddbstreams.flink.source.aws.AwsConfig;
 import io.github.ddbstreams.flink.source.client.StreamsClientFactory;
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumState;
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumStateSerializer;

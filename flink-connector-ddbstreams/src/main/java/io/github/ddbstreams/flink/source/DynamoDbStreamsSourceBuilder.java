@@ -2,6 +2,7 @@ package io.github.ddbstreams.flink.source;
 
 import io.github.ddbstreams.flink.format.ChangeEventDeserializer;
 import io.github.ddbstreams.flink.format.DynamoDbStreamsDeserializer;
+import io.github.ddbstreams.flink.source.aws.AwsConfig;
 import io.github.ddbstreams.flink.source.client.SdkStreamsClient;
 import io.github.ddbstreams.flink.source.client.StreamsClientFactory;
 import io.github.ddbstreams.flink.source.enumerator.JobStart;

@@ -19,8 +19,8 @@ import static io.github.ddbstreams.flink.table.DynamoDbStreamsTableOptions.AWS_W
 import static io.github.ddbstreams.flink.table.DynamoDbStreamsTableOptions.AWS_WEB_IDENTITY_TOKEN_FILE;
 import static io.github.ddbstreams.flink.table.DynamoDbStreamsTableOptions.DEFAULT_ROLE_SESSION_NAME;
 
-import io.github.ddbstreams.flink.source.AwsConfig;
-import io.github.ddbstreams.flink.source.AwsConfigBuilder;
+import io.github.ddbstreams.flink.source.aws.AwsConfig;
+import io.github.ddbstreams.flink.source.aws.AwsConfigBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

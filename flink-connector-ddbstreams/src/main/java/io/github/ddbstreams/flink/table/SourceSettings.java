@@ -1,11 +1,11 @@
 package io.github.ddbstreams.flink.table;
 
 import io.github.ddbstreams.flink.format.DynamoDbStreamsDeserializer;
-import io.github.ddbstreams.flink.source.AwsConfig;
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSource;
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceBuilder;
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions;
 import io.github.ddbstreams.flink.source.StartingPosition;
+import io.github.ddbstreams.flink.source.aws.AwsConfig;
 import java.util.List;
 import java.util.Objects;
 import javax.annotation.Nullable;

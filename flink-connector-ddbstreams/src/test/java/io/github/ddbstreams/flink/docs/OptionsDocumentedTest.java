@@ -2,9 +2,9 @@ package io.github.ddbstreams.flink.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.ddbstreams.flink.source.AwsConfigBuilder;
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceBuilder;
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions;
+import io.github.ddbstreams.flink.source.aws.AwsConfigBuilder;
 import io.github.ddbstreams.flink.table.DynamoDbStreamsDynamicTableFactory;
 import io.github.ddbstreams.flink.table.DynamoDbStreamsTableOptions;
 import java.io.IOException;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.github.ddbstreams.flink.format.ChangeEvent;
+import io.github.ddbstreams.flink.source.aws.AwsConfig;
 import io.github.ddbstreams.flink.testutils.DynamoDbLocal;
 import io.github.ddbstreams.flink.testutils.DynamoDbLocalExtension;
 import io.github.ddbstreams.flink.testutils.LogCapture;

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.ddbstreams.flink.format.ChangeEvent;
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumState;
 import io.github.ddbstreams.flink.source.enumerator.JobStart;
-import io.github.ddbstreams.flink.source.event.ShardsFinishedEvent;
+import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
@@ -113,7 +113,7 @@ class SourceStartInstantTest {
 
             enumerator.handleSourceEvent(
                     0,
-                    new ShardsFinishedEvent(
+                    new FinishesReportedEvent(
                             List.of(ShardSplit.idOf(FakeStreamsClient.STREAM_ARN, parent))));
             runOneTimeCallables(context);
 
@@ -147,7 +147,7 @@ class SourceStartInstantTest {
             start(context, enumerator);
             enumerator.handleSourceEvent(
                     0,
-                    new ShardsFinishedEvent(
+                    new FinishesReportedEvent(
                             List.of(ShardSplit.idOf(FakeStreamsClient.STREAM_ARN, parent))));
             runOneTimeCallables(context);
 

@@ -10,7 +10,7 @@ import io.github.ddbstreams.flink.format.ChangeEvent;
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions.OnStreamDisabled;
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumState;
 import io.github.ddbstreams.flink.source.enumerator.StreamEnumState;
-import io.github.ddbstreams.flink.source.event.ShardsFinishedEvent;
+import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClients;
@@ -105,7 +105,7 @@ class StreamFollowingSourceTest {
             assertThat(assigned(context)).as("the old shard is still being read").isEmpty();
 
             enumerator.handleSourceEvent(
-                    0, new ShardsFinishedEvent(List.of(ShardSplit.idOf(OLD, oldShard))));
+                    0, new FinishesReportedEvent(List.of(ShardSplit.idOf(OLD, oldShard))));
             runOneTimeCallables(context);
             // Restored, the old stream is seen disabled again: a complete listing after the
             // settle time shows it has no shard left to list.

@@ -2,7 +2,7 @@ package io.github.ddbstreams.flink.table;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.ddbstreams.flink.source.AwsConfig;
+import io.github.ddbstreams.flink.source.aws.AwsConfig;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

@@ -2,10 +2,10 @@ package io.github.ddbstreams.flink.table;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.ddbstreams.flink.source.AwsConfig;
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSource;
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions;
 import io.github.ddbstreams.flink.source.StartingPosition;
+import io.github.ddbstreams.flink.source.aws.AwsConfig;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;

@@ -2,8 +2,8 @@ package io.github.ddbstreams.flink.table;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.ddbstreams.flink.source.AwsConfig;
 import io.github.ddbstreams.flink.source.StartingPosition;
+import io.github.ddbstreams.flink.source.aws.AwsConfig;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;

@@ -2,9 +2,9 @@ package io.github.ddbstreams.flink.table;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.ddbstreams.flink.source.AwsConfig;
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSource;
 import io.github.ddbstreams.flink.source.StartingPosition;
+import io.github.ddbstreams.flink.source.aws.AwsConfig;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;

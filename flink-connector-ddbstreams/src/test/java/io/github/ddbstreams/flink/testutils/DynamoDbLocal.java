@@ -1,6 +1,6 @@
 package io.github.ddbstreams.flink.testutils;
 
-import io.github.ddbstreams.flink.source.AwsConfig;
+import io.github.ddbstreams.flink.source.aws.AwsConfig;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.net.BindException;

@@ -1,6 +1,6 @@
 package io.github.ddbstreams.flink.testutils;
 
-import io.github.ddbstreams.flink.source.AwsConfig;
+import io.github.ddbstreams.flink.source.aws.AwsConfig;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;

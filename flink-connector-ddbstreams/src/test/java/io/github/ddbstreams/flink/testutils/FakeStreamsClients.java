@@ -1,6 +1,6 @@
 package io.github.ddbstreams.flink.testutils;
 
-import io.github.ddbstreams.flink.source.AwsConfig;
+import io.github.ddbstreams.flink.source.aws.AwsConfig;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
 import io.github.ddbstreams.flink.source.client.StreamsClientFactory;
 import java.util.Map;

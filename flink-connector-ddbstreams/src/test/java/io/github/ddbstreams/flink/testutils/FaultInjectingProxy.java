@@ -10,7 +10,7 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
-import io.github.ddbstreams.flink.source.AwsConfig;
+import io.github.ddbstreams.flink.source.aws.AwsConfig;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;

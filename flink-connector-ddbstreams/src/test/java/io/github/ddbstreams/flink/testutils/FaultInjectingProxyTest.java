@@ -3,8 +3,8 @@ package io.github.ddbstreams.flink.testutils;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.github.ddbstreams.flink.source.client.AwsErrors;
 import io.github.ddbstreams.flink.source.client.SdkStreamsClient;
-import io.github.ddbstreams.flink.source.reader.AwsErrors;
 import io.github.ddbstreams.flink.testutils.FaultInjectingProxy.Fault;
 import io.github.ddbstreams.flink.testutils.FaultInjectingProxy.Operation;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.github.ddbstreams.flink.testutils;
 
-import io.github.ddbstreams.flink.format.StreamArns;
+import io.github.ddbstreams.flink.arn.StreamArns;
 import io.github.ddbstreams.flink.source.client.StreamPage;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
 import java.util.ArrayDeque;

@@ -10,7 +10,7 @@ import io.github.ddbstreams.flink.source.enumerator.EnumeratorSettings;
 import io.github.ddbstreams.flink.source.enumerator.LineageAffinityAssigner;
 import io.github.ddbstreams.flink.source.enumerator.ShardGraph;
 import io.github.ddbstreams.flink.source.enumerator.ShardNode;
-import io.github.ddbstreams.flink.source.event.ShardsFinishedEvent;
+import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
 import java.io.PrintStream;
@@ -213,7 +213,7 @@ final class EnumeratorScaleBenchmark {
                 // What the reader of the parent reports once it has read the parent's end.
                 enumerator.handleSourceEvent(
                         0,
-                        new ShardsFinishedEvent(
+                        new FinishesReportedEvent(
                                 List.of(ShardSplit.idOf(FakeStreamsClient.STREAM_ARN, parent))));
                 context.runPending();
             }

@@ -1,6 +1,6 @@
 package io.github.ddbstreams.flink.source.client;
 
-import io.github.ddbstreams.flink.source.AwsConfig;
+import io.github.ddbstreams.flink.source.aws.AwsConfig;
 import java.util.List;
 import java.util.Objects;
 import javax.annotation.Nullable;

@@ -1,6 +1,6 @@
 package io.github.ddbstreams.flink.source.client;
 
-import io.github.ddbstreams.flink.source.AwsConfig;
+import io.github.ddbstreams.flink.source.aws.AwsConfig;
 import java.io.Serializable;
 import org.apache.flink.annotation.Internal;
 

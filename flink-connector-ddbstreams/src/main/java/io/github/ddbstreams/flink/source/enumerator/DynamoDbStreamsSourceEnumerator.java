@@ -2,8 +2,8 @@ package io.github.ddbstreams.flink.source.enumerator;
 
 import io.github.ddbstreams.flink.source.StartingPosition;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
-import io.github.ddbstreams.flink.source.event.FinishedShardsCheckpointedEvent;
-import io.github.ddbstreams.flink.source.event.ShardsFinishedEvent;
+import io.github.ddbstreams.flink.source.event.FinishesConfirmedEvent;
+import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -364,11 +364,11 @@ public final class DynamoDbStreamsSourceEnumerator
 
     @Override
     public void handleSourceEvent(int subtaskId, SourceEvent event) {
-        if (!(event instanceof ShardsFinishedEvent)) {
+        if (!(event instanceof FinishesReportedEvent)) {
             LOG.warn("Ignoring unknown event {} from subtask {}", event, subtaskId);
             return;
         }
-        for (String splitId : ((ShardsFinishedEvent) event).splitIds()) {
+        for (String splitId : ((FinishesReportedEvent) event).splitIds()) {
             StreamShards stream = streams.get(ShardSplit.streamArnOf(splitId));
             if (stream == null) {
                 LOG.warn(
@@ -449,7 +449,7 @@ public final class DynamoDbStreamsSourceEnumerator
                 (subtask, splitIds) -> {
                     if (subtask >= 0 && context.registeredReaders().containsKey(subtask)) {
                         context.sendEventToSourceReader(
-                                subtask, new FinishedShardsCheckpointedEvent(splitIds));
+                                subtask, new FinishesConfirmedEvent(splitIds));
                     }
                 });
         if (!acks.isEmpty()) {

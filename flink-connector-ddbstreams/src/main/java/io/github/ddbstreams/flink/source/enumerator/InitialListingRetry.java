@@ -1,6 +1,6 @@
 package io.github.ddbstreams.flink.source.enumerator;
 
-import io.github.ddbstreams.flink.source.reader.AwsErrors;
+import io.github.ddbstreams.flink.source.client.AwsErrors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.slf4j.Logger;

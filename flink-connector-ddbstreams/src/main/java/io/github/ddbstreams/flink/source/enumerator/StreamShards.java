@@ -1,6 +1,6 @@
 package io.github.ddbstreams.flink.source.enumerator;
 
-import io.github.ddbstreams.flink.format.StreamArns;
+import io.github.ddbstreams.flink.arn.StreamArns;
 import io.github.ddbstreams.flink.source.StartingPosition;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
 import io.github.ddbstreams.flink.source.split.ShardPosition;

@@ -1,7 +1,7 @@
 package io.github.ddbstreams.flink.source.reader;
 
-import io.github.ddbstreams.flink.source.event.FinishedShardsCheckpointedEvent;
-import io.github.ddbstreams.flink.source.event.ShardsFinishedEvent;
+import io.github.ddbstreams.flink.source.event.FinishesConfirmedEvent;
+import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.source.split.ShardSplitState;
 import java.util.ArrayList;
@@ -21,10 +21,10 @@ import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
  * does, it keeps the enumerator's view of finished shards safe across failures:
  *
  * <p>A shard read to its end leaves the reader's checkpoints, and the enumerator learns of it by a
- * {@link ShardsFinishedEvent}. If that event reached the enumerator after the enumerator's part of
- * a checkpoint was taken, restoring that checkpoint would lose the finish, and the shard's children
- * would never be read. So the reader keeps a <em>finished marker</em> split in its own checkpoints
- * until the enumerator reports, with {@link FinishedShardsCheckpointedEvent}, that one of its
+ * {@link FinishesReportedEvent}. If that event reached the enumerator after the enumerator's part
+ * of a checkpoint was taken, restoring that checkpoint would lose the finish, and the shard's
+ * children would never be read. So the reader keeps a <em>finished marker</em> split in its own
+ * checkpoints until the enumerator reports, with {@link FinishesConfirmedEvent}, that one of its
  * completed checkpoints holds the finish. A restored marker is reported again, never read.
  */
 @Internal
@@ -56,7 +56,7 @@ public final class DynamoDbStreamsSourceReader<T>
             }
         }
         if (!restoredFinished.isEmpty()) {
-            context.sendSourceEventToCoordinator(new ShardsFinishedEvent(restoredFinished));
+            context.sendSourceEventToCoordinator(new FinishesReportedEvent(restoredFinished));
         }
         super.addSplits(toRead);
     }
@@ -69,7 +69,7 @@ public final class DynamoDbStreamsSourceReader<T>
             finishedMarkers.put(split.splitId(), split.asFinishedMarker());
             ids.add(split.splitId());
         }
-        context.sendSourceEventToCoordinator(new ShardsFinishedEvent(ids));
+        context.sendSourceEventToCoordinator(new FinishesReportedEvent(ids));
     }
 
     @Override
@@ -81,8 +81,8 @@ public final class DynamoDbStreamsSourceReader<T>
 
     @Override
     public void handleSourceEvents(SourceEvent event) {
-        if (event instanceof FinishedShardsCheckpointedEvent) {
-            for (String splitId : ((FinishedShardsCheckpointedEvent) event).splitIds()) {
+        if (event instanceof FinishesConfirmedEvent) {
+            for (String splitId : ((FinishesConfirmedEvent) event).splitIds()) {
                 finishedMarkers.remove(splitId);
             }
         } else {

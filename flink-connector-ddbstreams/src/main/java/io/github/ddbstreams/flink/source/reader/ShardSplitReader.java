@@ -1,5 +1,6 @@
 package io.github.ddbstreams.flink.source.reader;
 
+import io.github.ddbstreams.flink.source.client.AwsErrors;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;

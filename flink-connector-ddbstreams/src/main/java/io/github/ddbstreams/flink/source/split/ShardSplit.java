@@ -1,6 +1,6 @@
 package io.github.ddbstreams.flink.source.split;
 
-import io.github.ddbstreams.flink.format.StreamArns;
+import io.github.ddbstreams.flink.arn.StreamArns;
 import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;

@@ -3,7 +3,7 @@ package io.github.ddbstreams.flink.source.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.github.ddbstreams.flink.source.AwsConfig;
+import io.github.ddbstreams.flink.source.aws.AwsConfig;
 import io.github.ddbstreams.flink.testutils.HttpStub;
 import io.github.ddbstreams.flink.testutils.HttpStub.Response;
 import java.io.PrintWriter;

@@ -2,7 +2,7 @@ package io.github.ddbstreams.flink.source.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.ddbstreams.flink.source.AwsConfig;
+import io.github.ddbstreams.flink.source.aws.AwsConfig;
 import io.github.ddbstreams.flink.testutils.HttpStub;
 import io.github.ddbstreams.flink.testutils.HttpStub.Response;
 import java.time.Instant;

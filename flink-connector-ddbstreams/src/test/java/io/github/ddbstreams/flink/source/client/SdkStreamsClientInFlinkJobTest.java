@@ -2,7 +2,7 @@ package io.github.ddbstreams.flink.source.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.ddbstreams.flink.source.AwsConfig;
+import io.github.ddbstreams.flink.source.aws.AwsConfig;
 import io.github.ddbstreams.flink.testutils.DynamoDbLocalExtension;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;

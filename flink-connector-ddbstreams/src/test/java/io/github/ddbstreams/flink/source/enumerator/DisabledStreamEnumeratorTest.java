@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions;
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions.OnStreamDisabled;
 import io.github.ddbstreams.flink.source.StartingPosition;
-import io.github.ddbstreams.flink.source.event.ShardsFinishedEvent;
+import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
 import io.github.ddbstreams.flink.testutils.MultiStreamFakeClient;
@@ -111,7 +111,7 @@ class DisabledStreamEnumeratorTest {
 
     private void finish(String shardId) throws Throwable {
         enumerator.handleSourceEvent(
-                0, new ShardsFinishedEvent(List.of(ShardSplit.idOf(OLD, shardId))));
+                0, new FinishesReportedEvent(List.of(ShardSplit.idOf(OLD, shardId))));
         runOneTimeCallables(); // child lookups
     }
 

@@ -3,7 +3,7 @@ package io.github.ddbstreams.flink.source.enumerator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.ddbstreams.flink.source.StartingPosition;
-import io.github.ddbstreams.flink.source.event.ShardsFinishedEvent;
+import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
 import java.util.ArrayList;
@@ -37,7 +37,7 @@ class DynamoDbStreamsSourceEnumeratorFailoverTest {
             // Subtask 0 finishes the parent and gets the child; no checkpoint completes since.
             enumerator.handleSourceEvent(
                     0,
-                    new ShardsFinishedEvent(
+                    new FinishesReportedEvent(
                             List.of(ShardSplit.idOf(FakeStreamsClient.STREAM_ARN, parent))));
             assertThat(assignedShards(context, 0)).containsExactly(parent, child);
 
@@ -52,7 +52,7 @@ class DynamoDbStreamsSourceEnumeratorFailoverTest {
             // The restored reader reads the parent to its end again: only now the child is ready.
             enumerator.handleSourceEvent(
                     0,
-                    new ShardsFinishedEvent(
+                    new FinishesReportedEvent(
                             List.of(ShardSplit.idOf(FakeStreamsClient.STREAM_ARN, parent))));
             assertThat(assignedShards(context, 0)).containsExactly(parent, child, child);
             assertThat(assignedShards(context, 1)).isEmpty();
@@ -68,7 +68,7 @@ class DynamoDbStreamsSourceEnumeratorFailoverTest {
             register(context, enumerator, 0);
             enumerator.handleSourceEvent(
                     0,
-                    new ShardsFinishedEvent(
+                    new FinishesReportedEvent(
                             List.of(ShardSplit.idOf(FakeStreamsClient.STREAM_ARN, parent))));
             enumerator.snapshotState(1);
             enumerator.notifyCheckpointComplete(1);

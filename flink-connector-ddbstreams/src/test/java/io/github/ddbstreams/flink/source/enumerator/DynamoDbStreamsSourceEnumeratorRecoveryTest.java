@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 import io.github.ddbstreams.flink.source.StartingPosition;
-import io.github.ddbstreams.flink.source.event.FinishedShardsCheckpointedEvent;
+import io.github.ddbstreams.flink.source.event.FinishesConfirmedEvent;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
@@ -224,7 +224,7 @@ class DynamoDbStreamsSourceEnumeratorRecoveryTest {
     private static List<String> acked(List<SourceEvent> events) {
         List<String> ids = new ArrayList<>();
         for (SourceEvent event : events) {
-            for (String splitId : ((FinishedShardsCheckpointedEvent) event).splitIds()) {
+            for (String splitId : ((FinishesConfirmedEvent) event).splitIds()) {
                 ids.add(ShardSplit.shardIdOf(splitId));
             }
         }

@@ -2,7 +2,7 @@ package io.github.ddbstreams.flink.source.enumerator;
 
 import io.github.ddbstreams.flink.source.StartingPosition;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
-import io.github.ddbstreams.flink.source.event.ShardsFinishedEvent;
+import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
 import java.io.IOException;
@@ -151,7 +151,7 @@ final class EnumeratorHarness implements AutoCloseable {
         for (String shardId : shardIds) {
             splitIds.add(ShardSplit.idOf(streamArn, shardId));
         }
-        enumerator.handleSourceEvent(subtask, new ShardsFinishedEvent(splitIds));
+        enumerator.handleSourceEvent(subtask, new FinishesReportedEvent(splitIds));
     }
 
     /** A snapshot taken through the state serializer, as a real checkpoint stores it. */

@@ -3,8 +3,8 @@ package io.github.ddbstreams.flink.source.enumerator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.ddbstreams.flink.source.StartingPosition;
-import io.github.ddbstreams.flink.source.event.FinishedShardsCheckpointedEvent;
-import io.github.ddbstreams.flink.source.event.ShardsFinishedEvent;
+import io.github.ddbstreams.flink.source.event.FinishesConfirmedEvent;
+import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
@@ -91,7 +91,7 @@ class MultiStreamEnumeratorTest {
 
     private void finish(int subtask, String streamArn, String shardId) throws Throwable {
         enumerator.handleSourceEvent(
-                subtask, new ShardsFinishedEvent(List.of(ShardSplit.idOf(streamArn, shardId))));
+                subtask, new FinishesReportedEvent(List.of(ShardSplit.idOf(streamArn, shardId))));
         runOneTimeCallables(); // the child lookups
     }
 
@@ -173,7 +173,7 @@ class MultiStreamEnumeratorTest {
         assertThat(context.getSentSourceEvent().get(ordersOwner))
                 .singleElement()
                 .isInstanceOfSatisfying(
-                        FinishedShardsCheckpointedEvent.class,
+                        FinishesConfirmedEvent.class,
                         e ->
                                 assertThat(e.splitIds())
                                         .containsExactly(ShardSplit.idOf(ORDERS, root)));

@@ -7,7 +7,7 @@ import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions;
 import io.github.ddbstreams.flink.source.StartingPosition;
 import io.github.ddbstreams.flink.source.client.StreamPage;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
-import io.github.ddbstreams.flink.source.event.ShardsFinishedEvent;
+import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
 import io.github.ddbstreams.flink.testutils.MultiStreamFakeClient;
@@ -133,7 +133,7 @@ class MultiStreamScaleTest {
         String customersChild = customers.rollover(customersOld);
         enumerator.handleSourceEvent(
                 0,
-                new ShardsFinishedEvent(
+                new FinishesReportedEvent(
                         List.of(
                                 ShardSplit.idOf(ORDERS, old),
                                 ShardSplit.idOf(CUSTOMERS, customersOld))));

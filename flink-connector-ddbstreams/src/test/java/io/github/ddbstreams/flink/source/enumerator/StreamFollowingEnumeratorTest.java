@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions;
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions.OnStreamDisabled;
 import io.github.ddbstreams.flink.source.StartingPosition;
-import io.github.ddbstreams.flink.source.event.ShardsFinishedEvent;
+import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
@@ -127,7 +127,7 @@ class StreamFollowingEnumeratorTest {
     private void finish(String streamArn, String shardId) {
         String splitId = ShardSplit.idOf(streamArn, shardId);
         int owner = ownerOf(splitId);
-        enumerator.handleSourceEvent(owner, new ShardsFinishedEvent(List.of(splitId)));
+        enumerator.handleSourceEvent(owner, new FinishesReportedEvent(List.of(splitId)));
         runOneTimeCallables(); // child look-ups
     }
 

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.fail;
 import io.github.ddbstreams.flink.format.ChangeEvent;
 import io.github.ddbstreams.flink.format.ChangeEventDeserializer;
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions;
-import io.github.ddbstreams.flink.source.event.FinishedShardsCheckpointedEvent;
-import io.github.ddbstreams.flink.source.event.ShardsFinishedEvent;
+import io.github.ddbstreams.flink.source.event.FinishesConfirmedEvent;
+import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
@@ -95,8 +95,7 @@ class DynamoDbStreamsSourceReaderTest {
                 .isEqualTo(ShardPosition.afterSequenceNumber(seqs.get(3)));
         assertThat(reader.snapshotState(2)).as("kept until acknowledged").hasSize(1);
 
-        reader.handleSourceEvents(
-                new FinishedShardsCheckpointedEvent(List.of(ShardSplit.idOf(ARN, shard))));
+        reader.handleSourceEvents(new FinishesConfirmedEvent(List.of(ShardSplit.idOf(ARN, shard))));
         assertThat(reader.snapshotState(3)).isEmpty();
     }
 
@@ -125,7 +124,7 @@ class DynamoDbStreamsSourceReaderTest {
         assertThat(reader.snapshotState(1)).contains(marker);
 
         reader.handleSourceEvents(
-                new FinishedShardsCheckpointedEvent(List.of(ShardSplit.idOf(ARN, finished))));
+                new FinishesConfirmedEvent(List.of(ShardSplit.idOf(ARN, finished))));
         assertThat(reader.snapshotState(2)).extracting(ShardSplit::getShardId).containsOnly(child);
         assertThat(fake.getRecordsCalls(finished)).isZero();
     }
@@ -158,9 +157,9 @@ class DynamoDbStreamsSourceReaderTest {
     private List<List<String>> finishReports() {
         List<List<String>> reports = new ArrayList<>();
         for (SourceEvent event : context.getSentEvents()) {
-            if (event instanceof ShardsFinishedEvent) {
+            if (event instanceof FinishesReportedEvent) {
                 List<String> shardIds = new ArrayList<>();
-                for (String splitId : ((ShardsFinishedEvent) event).splitIds()) {
+                for (String splitId : ((FinishesReportedEvent) event).splitIds()) {
                     assertThat(ShardSplit.streamArnOf(splitId)).isEqualTo(ARN);
                     shardIds.add(ShardSplit.shardIdOf(splitId));
                 }

@@ -6,17 +6,17 @@ import org.apache.flink.api.connector.source.SourceEvent;
 
 /**
  * Reader to enumerator: these shards were read to their end. Sent again after a restore until
- * acknowledged by a {@link FinishedShardsCheckpointedEvent}, so the enumerator must treat repeats
- * as harmless.
+ * acknowledged by a {@link FinishesConfirmedEvent}, so the enumerator must treat repeats as
+ * harmless.
  */
 @Internal
-public final class ShardsFinishedEvent implements SourceEvent {
+public final class FinishesReportedEvent implements SourceEvent {
     private static final long serialVersionUID = 1L;
 
     /** Split ids ({@link io.github.ddbstreams.flink.source.split.ShardSplit#splitId()}). */
     private final List<String> splitIds;
 
-    public ShardsFinishedEvent(List<String> splitIds) {
+    public FinishesReportedEvent(List<String> splitIds) {
         this.splitIds = List.copyOf(splitIds);
     }
 
@@ -26,6 +26,6 @@ public final class ShardsFinishedEvent implements SourceEvent {
 
     @Override
     public String toString() {
-        return "ShardsFinishedEvent" + splitIds;
+        return "FinishesReportedEvent" + splitIds;
     }
 }

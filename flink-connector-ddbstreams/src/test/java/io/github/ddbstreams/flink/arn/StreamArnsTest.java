@@ -1,4 +1,4 @@
-package io.github.ddbstreams.flink.format;
+package io.github.ddbstreams.flink.arn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.github.ddbstreams.flink.source;
+package io.github.ddbstreams.flink.source.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

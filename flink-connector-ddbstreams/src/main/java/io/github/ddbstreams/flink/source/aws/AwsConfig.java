@@ -1,4 +1,4 @@
-package io.github.ddbstreams.flink.source;
+package io.github.ddbstreams.flink.source.aws;
 
 import java.io.Serializable;
 import java.net.URI;

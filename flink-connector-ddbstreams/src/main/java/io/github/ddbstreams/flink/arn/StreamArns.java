@@ -1,4 +1,4 @@
-package io.github.ddbstreams.flink.format;
+package io.github.ddbstreams.flink.arn;
 
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;

@@ -1,6 +1,6 @@
-package io.github.ddbstreams.flink.source;
+package io.github.ddbstreams.flink.source.aws;
 
-import io.github.ddbstreams.flink.source.AwsConfig.CredentialsSource;
+import io.github.ddbstreams.flink.source.aws.AwsConfig.CredentialsSource;
 import java.net.URI;
 import java.time.Duration;
 import javax.annotation.Nullable;

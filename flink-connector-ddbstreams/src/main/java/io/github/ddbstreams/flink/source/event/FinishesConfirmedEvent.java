@@ -9,13 +9,13 @@ import org.apache.flink.api.connector.source.SourceEvent;
  * so the reader may stop carrying them in its own checkpoints.
  */
 @Internal
-public final class FinishedShardsCheckpointedEvent implements SourceEvent {
+public final class FinishesConfirmedEvent implements SourceEvent {
     private static final long serialVersionUID = 1L;
 
     /** Split ids ({@link io.github.ddbstreams.flink.source.split.ShardSplit#splitId()}). */
     private final List<String> splitIds;
 
-    public FinishedShardsCheckpointedEvent(List<String> splitIds) {
+    public FinishesConfirmedEvent(List<String> splitIds) {
         this.splitIds = List.copyOf(splitIds);
     }
 
@@ -25,6 +25,6 @@ public final class FinishedShardsCheckpointedEvent implements SourceEvent {
 
     @Override
     public String toString() {
-        return "FinishedShardsCheckpointedEvent" + splitIds;
+        return "FinishesConfirmedEvent" + splitIds;
     }
 }

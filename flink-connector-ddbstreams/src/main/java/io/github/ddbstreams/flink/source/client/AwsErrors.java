@@ -1,4 +1,4 @@
-package io.github.ddbstreams.flink.source.reader;
+package io.github.ddbstreams.flink.source.client;
 
 import org.apache.flink.annotation.Internal;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;

@@ -1,9 +1,9 @@
-package io.github.ddbstreams.flink.source;
+package io.github.ddbstreams.flink.source.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.ddbstreams.flink.source.AwsConfig.CredentialsSource;
+import io.github.ddbstreams.flink.source.aws.AwsConfig.CredentialsSource;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
