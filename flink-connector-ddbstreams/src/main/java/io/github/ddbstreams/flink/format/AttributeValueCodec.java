@@ -1,5 +1,6 @@
 package io.github.ddbstreams.flink.format;
 
+import io.github.ddbstreams.flink.format.typeutils.ChangeEventSerializer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;

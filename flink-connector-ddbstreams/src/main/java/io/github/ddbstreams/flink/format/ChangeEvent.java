@@ -1,6 +1,9 @@
 package io.github.ddbstreams.flink.format;
 
 import io.github.ddbstreams.flink.arn.StreamArns;
+import io.github.ddbstreams.flink.format.typeutils.ChangeEventSerializer;
+import io.github.ddbstreams.flink.format.typeutils.ChangeEventTypeInfo;
+import io.github.ddbstreams.flink.format.typeutils.ChangeEventTypeInfoFactory;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;

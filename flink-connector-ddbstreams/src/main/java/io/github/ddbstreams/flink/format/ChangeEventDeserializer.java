@@ -1,5 +1,6 @@
 package io.github.ddbstreams.flink.format;
 
+import io.github.ddbstreams.flink.format.typeutils.ChangeEventTypeInfo;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.util.Collector;

@@ -1,5 +1,6 @@
 package io.github.ddbstreams.flink.format;
 
+import io.github.ddbstreams.flink.format.typeutils.TypedChangeEventSerializer;
 import java.util.Objects;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.util.function.SerializableSupplier;
@@ -13,22 +14,22 @@ import software.amazon.awssdk.enhanced.dynamodb.mapper.annotations.DynamoDbImmut
  * class is recompiled. Their class names are therefore part of savepoints: do not rename them.
  */
 @Internal
-final class TableSchemaSuppliers {
+public final class TableSchemaSuppliers {
 
     private TableSchemaSuppliers() {}
 
-    static <T> SerializableSupplier<TableSchema<T>> bean(Class<T> beanClass) {
+    public static <T> SerializableSupplier<TableSchema<T>> bean(Class<T> beanClass) {
         return new FromBean<>(beanClass);
     }
 
-    static <T> SerializableSupplier<TableSchema<T>> immutable(Class<T> immutableClass) {
+    public static <T> SerializableSupplier<TableSchema<T>> immutable(Class<T> immutableClass) {
         return new FromImmutableClass<>(immutableClass);
     }
 
     /**
      * {@link #immutable} if the class is annotated {@code @DynamoDbImmutable}, else {@link #bean}.
      */
-    static <T> SerializableSupplier<TableSchema<T>> fromClass(Class<T> annotatedClass) {
+    public static <T> SerializableSupplier<TableSchema<T>> fromClass(Class<T> annotatedClass) {
         return annotatedClass.isAnnotationPresent(DynamoDbImmutable.class)
                 ? immutable(annotatedClass)
                 : bean(annotatedClass);

@@ -1,5 +1,7 @@
 package io.github.ddbstreams.flink.format;
 
+import io.github.ddbstreams.flink.format.typeutils.TypedChangeEventSerializer;
+import io.github.ddbstreams.flink.format.typeutils.TypedChangeEventTypeInfoFactory;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;

@@ -1,5 +1,6 @@
 package io.github.ddbstreams.flink.format;
 
+import io.github.ddbstreams.flink.format.typeutils.TypedChangeEventTypeInfo;
 import java.util.Objects;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.serialization.DeserializationSchema;

@@ -7,6 +7,7 @@ import static io.github.ddbstreams.flink.testutils.SampleRecords.key;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.ddbstreams.flink.format.typeutils.ChangeEventTypeInfo;
 import io.github.ddbstreams.flink.testutils.SampleRecords;
 import java.time.Instant;
 import java.util.ArrayList;

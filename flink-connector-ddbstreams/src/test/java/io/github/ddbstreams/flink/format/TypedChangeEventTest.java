@@ -25,18 +25,18 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 
-class TypedChangeEventTest {
+public class TypedChangeEventTest {
 
     static final String PRICE = "12345678901234567890.123456789012345678";
 
-    static Map<String, AttributeValue> orderKey() {
+    public static Map<String, AttributeValue> orderKey() {
         Map<String, AttributeValue> key = new LinkedHashMap<>();
         key.put("pk", AttributeValue.fromS("order-1"));
         key.put("sk", AttributeValue.fromN("7"));
         return key;
     }
 
-    static Map<String, AttributeValue> orderItem(String status, long firstQuantity) {
+    public static Map<String, AttributeValue> orderItem(String status, long firstQuantity) {
         Map<String, AttributeValue> item = orderKey();
         item.put("price", AttributeValue.fromN(PRICE));
         item.put("status", AttributeValue.fromS(status));

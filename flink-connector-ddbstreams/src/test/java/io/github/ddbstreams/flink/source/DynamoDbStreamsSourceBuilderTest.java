@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.ddbstreams.flink.format.ChangeEvent;
-import io.github.ddbstreams.flink.format.ChangeEventTypeInfo;
+import io.github.ddbstreams.flink.format.typeutils.ChangeEventTypeInfo;
 import io.github.ddbstreams.flink.source.aws.AwsConfig;
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumState;
 import io.github.ddbstreams.flink.source.split.ShardPosition;

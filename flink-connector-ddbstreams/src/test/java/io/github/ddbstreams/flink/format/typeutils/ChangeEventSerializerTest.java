@@ -1,10 +1,11 @@
-package io.github.ddbstreams.flink.format;
+package io.github.ddbstreams.flink.format.typeutils;
 
 import static io.github.ddbstreams.flink.testutils.SampleRecords.SHARD_ID;
 import static io.github.ddbstreams.flink.testutils.SampleRecords.STREAM_ARN;
 import static io.github.ddbstreams.flink.testutils.SampleRecords.itemWithEveryType;
 import static io.github.ddbstreams.flink.testutils.SampleRecords.key;
 
+import io.github.ddbstreams.flink.format.ChangeEvent;
 import io.github.ddbstreams.flink.testutils.SampleRecords;
 import java.time.Instant;
 import java.util.Map;

@@ -1,8 +1,9 @@
-package io.github.ddbstreams.flink.format;
+package io.github.ddbstreams.flink.format.typeutils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.ddbstreams.flink.format.ChangeEvent;
 import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeHint;

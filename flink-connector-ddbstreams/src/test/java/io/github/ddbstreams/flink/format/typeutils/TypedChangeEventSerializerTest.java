@@ -1,14 +1,22 @@
-package io.github.ddbstreams.flink.format;
+package io.github.ddbstreams.flink.format.typeutils;
 
 import static io.github.ddbstreams.flink.testutils.SampleRecords.SHARD_ID;
 import static io.github.ddbstreams.flink.testutils.SampleRecords.STREAM_ARN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.ddbstreams.flink.format.ChangeEvent;
+import io.github.ddbstreams.flink.format.Invoice;
+import io.github.ddbstreams.flink.format.Order;
+import io.github.ddbstreams.flink.format.TableSchemaSuppliers;
+import io.github.ddbstreams.flink.format.TypedChangeEvent;
+import io.github.ddbstreams.flink.format.TypedChangeEventTest;
 import io.github.ddbstreams.flink.testutils.SampleRecords;
+import java.io.InputStream;
 import org.apache.flink.api.common.typeutils.SerializerTestBase;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshotSerializationUtil;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
@@ -101,6 +109,37 @@ class TypedChangeEventSerializerTest extends SerializerTestBase<TypedChangeEvent
         assertThatThrownBy(snapshot::restoreSerializer)
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(Order.class.getName());
+    }
+
+    /**
+     * A snapshot committed before the serializer moved to {@code format.typeutils}: it names the
+     * snapshot class of the former {@code format.TypedChangeEventSerializer}.
+     */
+    @Test
+    void committedSnapshotOfTheFormerNameRestoresOurSerializer() throws Exception {
+        byte[] committed;
+        try (InputStream in =
+                getClass().getResourceAsStream("/typed-change-event/serializer-snapshot-v1.bin")) {
+            committed = in.readAllBytes();
+        }
+        DataInputDeserializer in = new DataInputDeserializer(committed);
+
+        TypeSerializerSnapshot<TypedChangeEvent<Order>> snapshot =
+                TypeSerializerSnapshotSerializationUtil.readSerializerSnapshot(
+                        in, getClass().getClassLoader());
+
+        assertThat(in.available()).as("trailing bytes").isZero();
+        assertThat(snapshot.getClass().getName())
+                .isEqualTo(
+                        "io.github.ddbstreams.flink.format.TypedChangeEventSerializer"
+                                + "$TypedChangeEventSerializerSnapshot");
+        assertThat(snapshot.restoreSerializer()).isEqualTo(createSerializer());
+        assertThat(
+                        createSerializer()
+                                .snapshotConfiguration()
+                                .resolveSchemaCompatibility(snapshot)
+                                .isCompatibleAsIs())
+                .isTrue();
     }
 
     private static TypedChangeEvent<Order> typed(

@@ -1,20 +1,19 @@
-package io.github.ddbstreams.flink.format;
+package io.github.ddbstreams.flink.format.typeutils;
 
+import io.github.ddbstreams.flink.format.TypedChangeEvent;
 import java.util.Objects;
 import org.apache.flink.annotation.Internal;
-import org.apache.flink.api.common.serialization.SerializerConfig;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.util.function.SerializableSupplier;
 import software.amazon.awssdk.enhanced.dynamodb.TableSchema;
 
 /**
- * Flink type information of {@link TypedChangeEvent}: an atomic type serialized by {@link
- * TypedChangeEventSerializer}, never by Kryo. Carries the recipe of the item's {@link TableSchema}
- * so every operator can map images to items.
+ * Flink type information of {@link TypedChangeEvent}, serialized by {@link
+ * TypedChangeEventSerializer}. Carries the recipe of the item's {@link TableSchema} so every
+ * operator can map images to items.
  */
 @Internal
-public final class TypedChangeEventTypeInfo<T> extends TypeInformation<TypedChangeEvent<T>> {
+public final class TypedChangeEventTypeInfo<T> extends AtomicTypeInfo<TypedChangeEvent<T>> {
 
     private static final long serialVersionUID = 1L;
 
@@ -33,46 +32,14 @@ public final class TypedChangeEventTypeInfo<T> extends TypeInformation<TypedChan
     }
 
     @Override
-    public boolean isBasicType() {
-        return false;
-    }
-
-    @Override
-    public boolean isTupleType() {
-        return false;
-    }
-
-    @Override
-    public int getArity() {
-        return 1;
-    }
-
-    @Override
-    public int getTotalFields() {
-        return 1;
+    protected TypeSerializer<TypedChangeEvent<T>> serializer() {
+        return new TypedChangeEventSerializer<>(schemaSupplier, itemClass);
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public Class<TypedChangeEvent<T>> getTypeClass() {
         return (Class<TypedChangeEvent<T>>) (Class<?>) TypedChangeEvent.class;
-    }
-
-    /** Not a key type, as {@link ChangeEventTypeInfo}: key by the item's keys instead. */
-    @Override
-    public boolean isKeyType() {
-        return false;
-    }
-
-    @Override
-    public TypeSerializer<TypedChangeEvent<T>> createSerializer(SerializerConfig config) {
-        return new TypedChangeEventSerializer<>(schemaSupplier, itemClass);
-    }
-
-    /** Flink 1.20's abstract variant; see {@link ChangeEventTypeInfo#createSerializer}. */
-    public TypeSerializer<TypedChangeEvent<T>> createSerializer(
-            org.apache.flink.api.common.ExecutionConfig config) {
-        return new TypedChangeEventSerializer<>(schemaSupplier, itemClass);
     }
 
     @Override
@@ -92,10 +59,5 @@ public final class TypedChangeEventTypeInfo<T> extends TypeInformation<TypedChan
     @Override
     public int hashCode() {
         return itemClass.hashCode();
-    }
-
-    @Override
-    public boolean canEqual(Object obj) {
-        return obj instanceof TypedChangeEventTypeInfo;
     }
 }

@@ -1,7 +1,8 @@
-package io.github.ddbstreams.flink.format;
+package io.github.ddbstreams.flink.format.typeutils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.ddbstreams.flink.format.ChangeEvent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -28,8 +29,15 @@ class ChangeEventSerializerCompatibilityTest {
 
     private static final String V1 = "/change-event/v1.bin";
 
-    /** The serializer snapshot as a savepoint holds it: it names the snapshot class. */
+    /**
+     * The serializer snapshot as a savepoint holds it: it names the snapshot class, here the one of
+     * the serializer's former name ({@code format.ChangeEventSerializer}).
+     */
     private static final String SNAPSHOT_V1 = "/change-event/serializer-snapshot-v1.bin";
+
+    /** The same snapshot as written since the serializer moved to {@code format.typeutils}. */
+    private static final String SNAPSHOT_V1_TYPEUTILS =
+            "/change-event/serializer-snapshot-v1-typeutils.bin";
 
     /**
      * The event whose bytes were committed. Written out here rather than taken from shared test
@@ -125,14 +133,23 @@ class ChangeEventSerializerCompatibilityTest {
     }
 
     @Test
+    void committedSerializerSnapshotOfTheFormerNameRestoresOurSerializer() throws IOException {
+        TypeSerializerSnapshot<ChangeEvent> snapshot = readSnapshot(SNAPSHOT_V1);
+
+        assertThat(snapshot.getClass().getName())
+                .isEqualTo(
+                        "io.github.ddbstreams.flink.format.ChangeEventSerializer"
+                                + "$ChangeEventSerializerSnapshot");
+        assertRestoresOurSerializer(snapshot);
+    }
+
+    @Test
     void committedSerializerSnapshotRestoresOurSerializer() throws IOException {
-        DataInputDeserializer in = new DataInputDeserializer(readResource(SNAPSHOT_V1));
+        assertRestoresOurSerializer(readSnapshot(SNAPSHOT_V1_TYPEUTILS));
+        assertThat(serializeSnapshot()).isEqualTo(readResource(SNAPSHOT_V1_TYPEUTILS));
+    }
 
-        TypeSerializerSnapshot<ChangeEvent> snapshot =
-                TypeSerializerSnapshotSerializationUtil.readSerializerSnapshot(
-                        in, getClass().getClassLoader());
-
-        assertThat(in.available()).as("trailing bytes").isZero();
+    private static void assertRestoresOurSerializer(TypeSerializerSnapshot<ChangeEvent> snapshot) {
         assertThat(snapshot.restoreSerializer()).isSameAs(ChangeEventSerializer.INSTANCE);
         assertThat(
                         ChangeEventSerializer.INSTANCE
@@ -140,7 +157,15 @@ class ChangeEventSerializerCompatibilityTest {
                                 .resolveSchemaCompatibility(snapshot)
                                 .isCompatibleAsIs())
                 .isTrue();
-        assertThat(serializeSnapshot()).isEqualTo(readResource(SNAPSHOT_V1));
+    }
+
+    private TypeSerializerSnapshot<ChangeEvent> readSnapshot(String resource) throws IOException {
+        DataInputDeserializer in = new DataInputDeserializer(readResource(resource));
+        TypeSerializerSnapshot<ChangeEvent> snapshot =
+                TypeSerializerSnapshotSerializationUtil.readSerializerSnapshot(
+                        in, getClass().getClassLoader());
+        assertThat(in.available()).as("trailing bytes").isZero();
+        return snapshot;
     }
 
     private static byte[] serializeSnapshot() throws IOException {
@@ -169,7 +194,7 @@ class ChangeEventSerializerCompatibilityTest {
         Path file = Paths.get("src/test/resources" + V1);
         Files.createDirectories(file.getParent());
         Files.write(file, serialize(representativeEvent()));
-        Path snapshot = Paths.get("src/test/resources" + SNAPSHOT_V1);
+        Path snapshot = Paths.get("src/test/resources" + SNAPSHOT_V1_TYPEUTILS);
         Files.write(snapshot, serializeSnapshot());
         System.out.println("Wrote " + file.toAbsolutePath() + " and " + snapshot.toAbsolutePath());
     }

@@ -1,5 +1,7 @@
-package io.github.ddbstreams.flink.format;
+package io.github.ddbstreams.flink.format.typeutils;
 
+import io.github.ddbstreams.flink.format.TableSchemaSuppliers;
+import io.github.ddbstreams.flink.format.TypedChangeEvent;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.Map;

@@ -1,5 +1,6 @@
-package io.github.ddbstreams.flink.format;
+package io.github.ddbstreams.flink.format.typeutils;
 
+import io.github.ddbstreams.flink.format.ChangeEvent;
 import java.lang.reflect.Type;
 import java.util.Map;
 import org.apache.flink.annotation.Internal;
