@@ -42,7 +42,13 @@ public final class ChangeEvent {
         /** An existing item's attributes changed. */
         MODIFY,
         /** An item was deleted (by a request, or by TTL: see {@link ChangeEvent#isTtlDelete()}). */
-        REMOVE
+        REMOVE,
+        /**
+         * Not a change: an item as a snapshot of the table read it (its new image), before the
+         * stream's changes to it. It has no sequence number; its creation time is when it was read.
+         * Debezium's op {@code r}.
+         */
+        SNAPSHOT
     }
 
     private static final String TTL_IDENTITY_TYPE = "Service";
@@ -63,9 +69,12 @@ public final class ChangeEvent {
     private ChangeEvent(Builder b) {
         this.streamArn = Objects.requireNonNull(b.streamArn, "streamArn");
         this.shardId = Objects.requireNonNull(b.shardId, "shardId");
-        this.sequenceNumber = Objects.requireNonNull(b.sequenceNumber, "sequenceNumber");
-        this.eventId = b.eventId;
         this.eventName = Objects.requireNonNull(b.eventName, "eventName");
+        this.sequenceNumber =
+                eventName == EventName.SNAPSHOT
+                        ? b.sequenceNumber
+                        : Objects.requireNonNull(b.sequenceNumber, "sequenceNumber");
+        this.eventId = b.eventId;
         this.approximateCreationTime = b.approximateCreationTime;
         this.sizeBytes = b.sizeBytes;
         this.ttlDelete = b.ttlDelete;
@@ -77,8 +86,9 @@ public final class ChangeEvent {
     /**
      * Converts a record as the AWS SDK returned it.
      *
-     * @throws IllegalArgumentException if the record has no {@code dynamodb} part, no sequence
-     *     number, or an event name other than INSERT, MODIFY or REMOVE
+     * @throws IllegalArgumentException if the record has no {@code dynamodb} part, or an event name
+     *     other than INSERT, MODIFY, REMOVE or SNAPSHOT
+     * @throws NullPointerException if a change (not a snapshot row) has no sequence number
      */
     public static ChangeEvent fromRecord(Record record, String streamArn, String shardId) {
         StreamRecord change = record.dynamodb();
@@ -121,12 +131,19 @@ public final class ChangeEvent {
         return StreamArns.tableName(streamArn);
     }
 
-    /** The shard the event was read from. */
+    /**
+     * The shard the event was read from; for a {@link EventName#SNAPSHOT} row, the snapshot's
+     * segment that read it.
+     */
     public String getShardId() {
         return shardId;
     }
 
-    /** The record's sequence number: ordered within its shard only, not across shards. */
+    /**
+     * The record's sequence number: ordered within its shard only, not across shards. Null on a
+     * {@link EventName#SNAPSHOT} row, which no stream record carried.
+     */
+    @Nullable
     public String getSequenceNumber() {
         return sequenceNumber;
     }
@@ -202,7 +219,7 @@ public final class ChangeEvent {
                 && eventName == that.eventName
                 && streamArn.equals(that.streamArn)
                 && shardId.equals(that.shardId)
-                && sequenceNumber.equals(that.sequenceNumber)
+                && Objects.equals(sequenceNumber, that.sequenceNumber)
                 && Objects.equals(eventId, that.eventId)
                 && Objects.equals(approximateCreationTime, that.approximateCreationTime)
                 && keys.equals(that.keys)

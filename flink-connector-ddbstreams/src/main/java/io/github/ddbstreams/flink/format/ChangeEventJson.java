@@ -24,13 +24,14 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * {@code keys}, {@code oldImage} and {@code newImage} (null when the record carried none).
  *
  * <p>{@link JsonStyle#DEBEZIUM} documents hold {@code before}, {@code after}, {@code op} ({@code c}
- * for INSERT, {@code u} for MODIFY, {@code d} for REMOVE), {@code ts_ms} (the change's approximate
- * creation time in epoch milliseconds: the record's own time, so a replay writes the same bytes)
- * and {@code source} ({@code connector}, {@code table}, {@code stream_arn}, {@code shard_id},
- * {@code sequence_number}, {@code ts_ms}, {@code ttl_delete}). When the stream's view type leaves
- * out an image that the operation needs (an old image for an update or delete, a new image for an
- * insert or update) the key attributes stand in for it, as Debezium itself does for deletes of
- * tables without a full replica identity, so consumers still see which row changed.
+ * for INSERT, {@code u} for MODIFY, {@code d} for REMOVE, {@code r} for a SNAPSHOT row, whose
+ * {@code sequence_number} is null), {@code ts_ms} (the change's approximate creation time in epoch
+ * milliseconds: the record's own time, so a replay writes the same bytes) and {@code source}
+ * ({@code connector}, {@code table}, {@code stream_arn}, {@code shard_id}, {@code sequence_number},
+ * {@code ts_ms}, {@code ttl_delete}). When the stream's view type leaves out an image that the
+ * operation needs (an old image for an update or delete, a new image for an insert or update) the
+ * key attributes stand in for it, as Debezium itself does for deletes of tables without a full
+ * replica identity, so consumers still see which row changed.
  */
 @PublicEvolving
 public final class ChangeEventJson {
@@ -106,7 +107,7 @@ public final class ChangeEventJson {
         json.writeStringField("streamArn", event.getStreamArn());
         writeNullableString(json, "tableName", StreamArns.tableName(event.getStreamArn()));
         json.writeStringField("shardId", event.getShardId());
-        json.writeStringField("sequenceNumber", event.getSequenceNumber());
+        writeNullableString(json, "sequenceNumber", event.getSequenceNumber());
         Instant created = event.getApproximateCreationTime();
         writeNullableString(
                 json, "approximateCreationTime", created == null ? null : created.toString());
@@ -127,7 +128,10 @@ public final class ChangeEventJson {
         Instant created = event.getApproximateCreationTime();
         json.writeStartObject();
         json.writeFieldName("before");
-        writeImage(event.getEventName() == ChangeEvent.EventName.INSERT ? null : oldImage, json);
+        ChangeEvent.EventName name = event.getEventName();
+        boolean noBefore =
+                name == ChangeEvent.EventName.INSERT || name == ChangeEvent.EventName.SNAPSHOT;
+        writeImage(noBefore ? null : oldImage, json);
         json.writeFieldName("after");
         writeImage(event.getEventName() == ChangeEvent.EventName.REMOVE ? null : newImage, json);
         json.writeStringField("op", debeziumOp(event.getEventName()));
@@ -137,7 +141,7 @@ public final class ChangeEventJson {
         writeNullableString(json, "table", StreamArns.tableName(event.getStreamArn()));
         json.writeStringField("stream_arn", event.getStreamArn());
         json.writeStringField("shard_id", event.getShardId());
-        json.writeStringField("sequence_number", event.getSequenceNumber());
+        writeNullableString(json, "sequence_number", event.getSequenceNumber());
         writeNullableMillis(json, "ts_ms", created);
         json.writeBooleanField("ttl_delete", event.isTtlDelete());
         json.writeEndObject();
@@ -152,6 +156,8 @@ public final class ChangeEventJson {
                 return "u";
             case REMOVE:
                 return "d";
+            case SNAPSHOT:
+                return "r";
             default:
                 throw new IllegalArgumentException("Unknown event name " + eventName);
         }

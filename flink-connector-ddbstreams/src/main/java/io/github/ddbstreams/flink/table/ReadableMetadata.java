@@ -23,10 +23,11 @@ enum ReadableMetadata {
             DataTypes.STRING().notNull(),
             (r, arn, shard) -> StringData.fromString(r.eventNameAsString())),
     EVENT_ID("event_id", DataTypes.STRING(), (r, arn, shard) -> string(r.eventID())),
+    /** Null on snapshot rows. */
     SEQUENCE_NUMBER(
             "sequence_number",
-            DataTypes.STRING().notNull(),
-            (r, arn, shard) -> StringData.fromString(r.dynamodb().sequenceNumber())),
+            DataTypes.STRING(),
+            (r, arn, shard) -> string(r.dynamodb().sequenceNumber())),
     SHARD_ID(
             "shard_id",
             DataTypes.STRING().notNull(),

@@ -1,6 +1,7 @@
 package io.github.ddbstreams.flink.table;
 
 import io.github.ddbstreams.flink.format.DynamoDbStreamsDeserializer;
+import io.github.ddbstreams.flink.format.SnapshotRecords;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
@@ -95,6 +96,11 @@ final class RowDataChangelogDeserializer implements DynamoDbStreamsDeserializer<
         }
         Map<String, AttributeValue> keys = change.hasKeys() ? change.keys() : Map.of();
         String event = record.eventNameAsString();
+        if (SnapshotRecords.isSnapshot(record)) {
+            // An item as the table holds it, before any change: an insert in every mode.
+            emit(RowKind.INSERT, newImage(record, shardId), record, streamArn, shardId, out);
+            return;
+        }
         switch (mode) {
             case CHANGELOG:
                 if ("INSERT".equals(event)) {
@@ -253,7 +259,7 @@ final class RowDataChangelogDeserializer implements DynamoDbStreamsDeserializer<
                         + shardId
                         + " has the unknown event name '"
                         + record.eventNameAsString()
-                        + "' (expected INSERT, MODIFY or REMOVE)");
+                        + "' (expected INSERT, MODIFY, REMOVE or SNAPSHOT)");
     }
 
     /**

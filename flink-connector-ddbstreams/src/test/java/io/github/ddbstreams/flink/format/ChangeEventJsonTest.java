@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.OperationType;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 class ChangeEventJsonTest {
 
@@ -176,6 +177,31 @@ class ChangeEventJsonTest {
         assertThat(source.get("sequence_number").textValue()).isEqualTo("3");
         assertThat(source.get("ts_ms").longValue()).isEqualTo(created);
         assertThat(source.get("ttl_delete").booleanValue()).isFalse();
+    }
+
+    @Test
+    void aSnapshotRowIsADebeziumReadWithoutSequenceNumber() throws Exception {
+        Map<String, AttributeValue> item = withQty(SampleRecords.key("a", 1), "1");
+        ChangeEvent row =
+                ChangeEvent.fromRecord(
+                        SnapshotRecords.of(
+                                item,
+                                List.of("pk", "sk"),
+                                java.time.Instant.parse("2024-05-01T12:34:56Z"),
+                                StreamViewType.NEW_AND_OLD_IMAGES),
+                        STREAM_ARN,
+                        "segment-0");
+
+        JsonNode r = parse(ChangeEventJson.toDebeziumJson(row));
+        JsonNode plain = parse(ChangeEventJson.toPlainJson(row));
+
+        assertThat(r.get("op").textValue()).isEqualTo("r");
+        assertThat(r.get("before").isNull()).isTrue();
+        assertThat(r.get("after").toString()).isEqualTo("{\"pk\":\"a\",\"sk\":1,\"qty\":1}");
+        assertThat(r.get("source").get("sequence_number").isNull()).isTrue();
+        assertThat(plain.get("eventName").textValue()).isEqualTo("SNAPSHOT");
+        assertThat(plain.get("sequenceNumber").isNull()).isTrue();
+        assertThat(plain.get("oldImage").isNull()).isTrue();
     }
 
     @Test

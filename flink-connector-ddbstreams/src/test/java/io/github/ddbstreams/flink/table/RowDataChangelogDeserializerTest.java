@@ -3,6 +3,7 @@ package io.github.ddbstreams.flink.table;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.ddbstreams.flink.format.SnapshotRecords;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -168,6 +169,42 @@ class RowDataChangelogDeserializerTest {
                                         item("o1", "bob", "12.5"),
                                         null)))
                 .containsExactly(row(RowKind.DELETE, s("o1"), s("bob"), d("12.5")));
+    }
+
+    @Test
+    void aSnapshotRowIsAnInsertOfTheItemInEveryModeWithItsMetadata() {
+        Record snapshot =
+                SnapshotRecords.of(
+                        item("o1", "alice", "9.50"),
+                        List.of("pk"),
+                        Instant.parse("2024-05-01T12:00:00Z"),
+                        StreamViewType.NEW_IMAGE);
+        List<ReadableMetadata> metadata =
+                List.of(ReadableMetadata.EVENT_NAME, ReadableMetadata.SEQUENCE_NUMBER);
+
+        for (TableChangelogMode mode : TableChangelogMode.values()) {
+            if (mode == TableChangelogMode.CHANGELOG) {
+                continue; // needs old images: a NEW_IMAGE stream fails it, see the matrix test
+            }
+            assertThat(deserialize(deserializer(mode, metadata), snapshot))
+                    .as("mode %s", mode)
+                    .containsExactly(
+                            row(
+                                    RowKind.INSERT,
+                                    s("o1"),
+                                    s("alice"),
+                                    d("9.50"),
+                                    s("SNAPSHOT"),
+                                    null));
+        }
+        Record ofFullStream =
+                SnapshotRecords.of(
+                        item("o1", "alice", "9.50"),
+                        List.of("pk"),
+                        Instant.parse("2024-05-01T12:00:00Z"),
+                        StreamViewType.NEW_AND_OLD_IMAGES);
+        assertThat(deserialize(deserializer(TableChangelogMode.CHANGELOG, List.of()), ofFullStream))
+                .containsExactly(row(RowKind.INSERT, s("o1"), s("alice"), d("9.50")));
     }
 
     @Test

@@ -6,12 +6,15 @@ import static io.github.ddbstreams.flink.testutils.SampleRecords.itemWithEveryTy
 import static io.github.ddbstreams.flink.testutils.SampleRecords.key;
 
 import io.github.ddbstreams.flink.format.ChangeEvent;
+import io.github.ddbstreams.flink.format.SnapshotRecords;
 import io.github.ddbstreams.flink.testutils.SampleRecords;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeutils.SerializerTestBase;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /** Flink's own serializer contract (copy, reuse, snapshot/restore, duplicate, ...) for ours. */
 class ChangeEventSerializerTest extends SerializerTestBase<ChangeEvent> {
@@ -68,6 +71,15 @@ class ChangeEventSerializerTest extends SerializerTestBase<ChangeEvent> {
                     .keys(key("c", 3))
                     .oldImage(key("c", 3))
                     .build(),
+            // A snapshot row: no sequence number.
+            ChangeEvent.fromRecord(
+                    SnapshotRecords.of(
+                            itemWithEveryType("d", 4),
+                            List.of("pk", "sk"),
+                            Instant.ofEpochSecond(1_714_521_600),
+                            StreamViewType.NEW_AND_OLD_IMAGES),
+                    STREAM_ARN,
+                    "segment-3"),
         };
     }
 }
