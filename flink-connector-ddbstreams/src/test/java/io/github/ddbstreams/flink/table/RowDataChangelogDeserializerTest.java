@@ -171,14 +171,17 @@ class RowDataChangelogDeserializerTest {
                 .containsExactly(row(RowKind.DELETE, s("o1"), s("bob"), d("12.5")));
     }
 
+    private static Record snapshotRow(StreamViewType viewType) {
+        return SnapshotRecords.of(
+                item("o1", "alice", "9.50"),
+                List.of("pk"),
+                Instant.parse("2024-05-01T12:00:00Z"),
+                viewType);
+    }
+
     @Test
     void aSnapshotRowIsAnInsertOfTheItemInEveryModeWithItsMetadata() {
-        Record snapshot =
-                SnapshotRecords.of(
-                        item("o1", "alice", "9.50"),
-                        List.of("pk"),
-                        Instant.parse("2024-05-01T12:00:00Z"),
-                        StreamViewType.NEW_IMAGE);
+        Record snapshot = snapshotRow(StreamViewType.NEW_IMAGE);
         List<ReadableMetadata> metadata =
                 List.of(ReadableMetadata.EVENT_NAME, ReadableMetadata.SEQUENCE_NUMBER);
 
@@ -197,12 +200,7 @@ class RowDataChangelogDeserializerTest {
                                     s("SNAPSHOT"),
                                     null));
         }
-        Record ofFullStream =
-                SnapshotRecords.of(
-                        item("o1", "alice", "9.50"),
-                        List.of("pk"),
-                        Instant.parse("2024-05-01T12:00:00Z"),
-                        StreamViewType.NEW_AND_OLD_IMAGES);
+        Record ofFullStream = snapshotRow(StreamViewType.NEW_AND_OLD_IMAGES);
         assertThat(deserialize(deserializer(TableChangelogMode.CHANGELOG, List.of()), ofFullStream))
                 .containsExactly(row(RowKind.INSERT, s("o1"), s("alice"), d("9.50")));
     }
