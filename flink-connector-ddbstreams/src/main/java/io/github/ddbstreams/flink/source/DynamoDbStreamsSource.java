@@ -4,6 +4,7 @@ import io.github.ddbstreams.flink.arn.StreamArns;
 import io.github.ddbstreams.flink.format.DynamoDbStreamsDeserializer;
 import io.github.ddbstreams.flink.source.aws.AwsConfig;
 import io.github.ddbstreams.flink.source.client.StreamsClientFactory;
+import io.github.ddbstreams.flink.source.enumerator.DescribeStreamPacer;
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumState;
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumStateSerializer;
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumerator;
@@ -193,7 +194,8 @@ public final class DynamoDbStreamsSource<T>
                         deserializer.supportedStreamViewTypes(),
                         jobStart.forNewEnumerator()),
                 new LineageAffinityAssigner(),
-                restored);
+                restored,
+                DescribeStreamPacer.Clock.SYSTEM);
     }
 
     /**

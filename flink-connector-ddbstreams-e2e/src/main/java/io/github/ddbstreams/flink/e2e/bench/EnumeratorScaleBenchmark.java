@@ -2,6 +2,7 @@ package io.github.ddbstreams.flink.e2e.bench;
 
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions;
 import io.github.ddbstreams.flink.source.StartingPosition;
+import io.github.ddbstreams.flink.source.enumerator.DescribeStreamPacer;
 import io.github.ddbstreams.flink.source.enumerator.DiscoveredShard;
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumState;
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumStateSerializer;
@@ -182,10 +183,12 @@ final class EnumeratorScaleBenchmark {
                 new DynamoDbStreamsSourceEnumerator(
                         context,
                         children,
-                        FakeStreamsClient.STREAM_ARN,
+                        Map.of(FakeStreamsClient.STREAM_ARN, StartingPosition.latest()),
+                        Map.of(),
                         new EnumeratorSettings(StartingPosition.latest(), conf, false),
                         new LineageAffinityAssigner(),
-                        null);
+                        null,
+                        DescribeStreamPacer.Clock.SYSTEM);
         enumerator.start();
         long before = describeCalls(fake, children);
         context.runPending();

@@ -19,11 +19,11 @@ import software.amazon.awssdk.services.dynamodb.model.LimitExceededException;
  * <p>Thread-safe: a caller reserves its start time under the lock and waits outside it.
  */
 @Internal
-final class DescribeStreamPacer {
+public final class DescribeStreamPacer {
     private static final Logger LOG = LoggerFactory.getLogger(DescribeStreamPacer.class);
 
     /** Time and waiting, replaceable so that tests run simulated seconds instantly. */
-    interface Clock {
+    public interface Clock {
         long nanoTime();
 
         void sleepNanos(long nanos) throws InterruptedException;

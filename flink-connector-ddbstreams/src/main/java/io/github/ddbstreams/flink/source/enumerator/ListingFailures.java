@@ -3,21 +3,59 @@ package io.github.ddbstreams.flink.source.enumerator;
 import java.util.Set;
 import javax.annotation.Nullable;
 import org.apache.flink.util.FlinkRuntimeException;
+import org.slf4j.Logger;
 import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /**
- * The enumerator's fatal answers to a stream's listing: a missing stream and an unusable view type,
- * each with a message that says what to fix. Split out of {@link DynamoDbStreamsSourceEnumerator}
- * so that it stays wiring only.
+ * The enumerator's answers to failed listings and look-ups: fatal for a missing stream and an
+ * unusable view type, each with a message that says what to fix; logged and retried otherwise.
+ * Split out of {@link DynamoDbStreamsSourceEnumerator} so that it stays wiring only.
  */
 final class ListingFailures {
-
     private ListingFailures() {}
 
+    /**
+     * Fails the job if {@code error} says the stream is gone; logs any other error, to be retried
+     * at the next listing.
+     *
+     * @param log the enumerator's, where operators look for its warnings
+     * @param what the call, as the log names it: "Shard discovery", "Child lookup"
+     * @return whether there was an error (the listing brought nothing)
+     */
+    static boolean failed(Logger log, String streamArn, @Nullable Throwable error, String what) {
+        if (error == null) {
+            return false;
+        }
+        if (isMissingStream(error)) {
+            throw new FlinkRuntimeException(describe(streamArn, error), error);
+        }
+        if (wasInterrupted(error)) {
+            log.debug("{} of stream {} interrupted", what, streamArn, error);
+        } else {
+            log.warn("{} of stream {} failed; will retry: {}", what, streamArn, error.toString());
+        }
+        return true;
+    }
+
+    /** Logs a failed look-up of a table's latest stream (following); it is tried again later. */
+    static void logLatestStreamLookupFailure(Logger log, String table, @Nullable Throwable error) {
+        if (error instanceof IllegalArgumentException
+                || (error != null && error.getCause() instanceof IllegalArgumentException)) {
+            // The client's answer while the table has no enabled stream: the usual case until
+            // someone enables it again.
+            log.debug("Table {} has no enabled stream yet: {}", table, error.getMessage());
+        } else if (error != null) {
+            log.warn(
+                    "Looking up the latest stream of table {} failed; will retry: {}",
+                    table,
+                    error.toString());
+        }
+    }
+
     static void checkViewType(
-            StreamShards stream, @Nullable StreamViewType viewType, EnumeratorSettings settings) {
+            String streamArn, @Nullable StreamViewType viewType, EnumeratorSettings settings) {
         Set<StreamViewType> supported = settings.supportedViewTypes();
         if (viewType != null && !supported.isEmpty() && !supported.contains(viewType)) {
             throw new FlinkRuntimeException(
@@ -26,7 +64,7 @@ final class ListingFailures {
                                     + "of %s. Change the table's StreamSpecification "
                                     + "(StreamViewType), or use a deserializer (or SQL "
                                     + "'changelog.mode') that works with %s.",
-                            stream.streamArn, viewType, supported, viewType));
+                            streamArn, viewType, supported, viewType));
         }
     }
 
@@ -49,14 +87,14 @@ final class ListingFailures {
                 || error.getCause() instanceof ResourceNotFoundException;
     }
 
-    static String describe(StreamShards stream, Throwable error) {
+    static String describe(String streamArn, Throwable error) {
         if (isMissingStream(error)) {
             return "DynamoDB stream "
-                    + stream.streamArn
+                    + streamArn
                     + " does not exist or is not readable with the configured credentials and "
                     + "region. Check the stream ARN (DescribeTable's LatestStreamArn) and the "
                     + "region.";
         }
-        return "Could not list the shards of DynamoDB stream " + stream.streamArn + ": " + error;
+        return "Could not list the shards of DynamoDB stream " + streamArn + ": " + error;
     }
 }

@@ -24,66 +24,6 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 @Internal
 final class ShardDiscovery {
 
-    /** The result of one listing. */
-    static final class Listing {
-        final List<DiscoveredShard> shards;
-
-        /** True if the listing started at the stream's first shard and ran to its last page. */
-        final boolean complete;
-
-        /** The stream's status, or null if this listing did not ask (a child lookup). */
-        @Nullable final StreamStatus status;
-
-        /** The stream's view type, or null if unknown. */
-        @Nullable final StreamViewType viewType;
-
-        /** When the listing's first call was made, on the pacer's clock. */
-        final long startedNanos;
-
-        Listing(
-                List<DiscoveredShard> shards,
-                boolean complete,
-                @Nullable StreamStatus status,
-                @Nullable StreamViewType viewType,
-                long startedNanos) {
-            this.shards = shards;
-            this.complete = complete;
-            this.status = status;
-            this.viewType = viewType;
-            this.startedNanos = startedNanos;
-        }
-    }
-
-    /** The result of the first listing of a job, with LATEST resolved. */
-    static final class InitialListing {
-        /** {@link #latestCutoffMillis} when LATEST was not resolved by creation time. */
-        static final long NO_CUTOFF = Long.MIN_VALUE;
-
-        final Listing listing;
-
-        /** LATEST iterators of the shards open at the start, by shard id. */
-        final Map<String, ShardPosition> latestPositions;
-
-        /**
-         * For a LATEST start that took no iterators because the job started earlier: records
-         * created before this are skipped. Else {@link #NO_CUTOFF}.
-         */
-        final long latestCutoffMillis;
-
-        InitialListing(Listing listing, Map<String, ShardPosition> latestPositions) {
-            this(listing, latestPositions, NO_CUTOFF);
-        }
-
-        InitialListing(
-                Listing listing,
-                Map<String, ShardPosition> latestPositions,
-                long latestCutoffMillis) {
-            this.listing = listing;
-            this.latestPositions = latestPositions;
-            this.latestCutoffMillis = latestCutoffMillis;
-        }
-    }
-
     private final StreamsClient client;
     private final String streamArn;
 
@@ -130,7 +70,7 @@ final class ShardDiscovery {
      * from instead.
      */
     InitialListing initialListing(StartingPosition start) {
-        Listing listing = listAll();
+        ShardListing listing = listAll();
         Map<String, ShardPosition> latest = new HashMap<>();
         if (start.getKind() != StartingPosition.Kind.LATEST) {
             return new InitialListing(listing, latest);
@@ -138,7 +78,7 @@ final class ShardDiscovery {
         if (!jobStart.latestIteratorsStandForStart(System.currentTimeMillis())) {
             return new InitialListing(listing, latest, jobStart.latestCutoffMillis());
         }
-        for (DiscoveredShard shard : listing.shards) {
+        for (DiscoveredShard shard : listing.shards()) {
             if (!shard.isClosed()) {
                 String iterator =
                         client.getShardIterator(
@@ -157,7 +97,7 @@ final class ShardDiscovery {
      * once the stream is retired: no call is made.
      */
     @Nullable
-    Listing periodicListing(long fullListingIntervalMillis) {
+    ShardListing periodicListing(long fullListingIntervalMillis) {
         if (retired) {
             return null;
         }
@@ -170,20 +110,18 @@ final class ShardDiscovery {
         return full ? listAll() : listAfter(cursor);
     }
 
-    /** Called on the coordinator thread after a listing was applied to the shard graph. */
-    void publishCursor(@Nullable String listAfterShardId, long lastCompleteListingMillis) {
-        this.lastCompleteListingMillis = lastCompleteListingMillis;
-        this.listAfterShardId = listAfterShardId;
-    }
-
     /**
-     * Called on the coordinator thread: see {@link DisabledStreamEnd#confirmingListingDueNanos}.
+     * Called on the coordinator thread after a listing was applied to the shard graph: where the
+     * next one continues, and from when it must be complete (see {@link
+     * DisabledStreamEnd#confirmingListingDueNanos}).
      */
-    void publishCompleteListingDue(long dueNanos) {
-        this.completeListingDueNanos = dueNanos;
+    void publish(Decisions.NextListing next) {
+        this.completeListingDueNanos = next.completeListingDueNanos();
+        this.lastCompleteListingMillis = next.lastCompleteListingMillis();
+        this.listAfterShardId = next.listAfterShardId();
     }
 
-    /** Called on the coordinator thread: see {@link StreamShards#retire()}. */
+    /** Called on the coordinator thread: see {@link TrackedStream#retire()}. */
     void retire() {
         retired = true;
     }
@@ -197,7 +135,7 @@ final class ShardDiscovery {
     }
 
     /** Every shard of the stream, all pages. */
-    Listing listAll() {
+    ShardListing listAll() {
         return listAfter(null);
     }
 
@@ -206,7 +144,7 @@ final class ShardDiscovery {
      * id, and a shard's id grows with its creation time, so new shards are listed after the newest
      * known one and an incremental listing costs pages of new shards only.
      */
-    Listing listAfter(@Nullable String exclusiveStartShardId) {
+    ShardListing listAfter(@Nullable String exclusiveStartShardId) {
         long start = System.nanoTime();
         long startedNanos = pacer.nanoTime();
         List<DiscoveredShard> shards = new ArrayList<>();
@@ -229,7 +167,8 @@ final class ShardDiscovery {
             cursor = page.lastEvaluatedShardId();
         } while (cursor != null);
         lastListingDurationMillis = (System.nanoTime() - start) / 1_000_000;
-        return new Listing(shards, exclusiveStartShardId == null, status, viewType, startedNanos);
+        return new ShardListing(
+                shards, exclusiveStartShardId == null, status, viewType, startedNanos);
     }
 
     /**
@@ -237,7 +176,7 @@ final class ShardDiscovery {
      * gives nothing (DynamoDB Local ignores the filter; AWS's listing can lag), fall back to an
      * incremental listing after {@code newestKnownShardId}.
      */
-    Listing childrenOf(String parentShardId, @Nullable String newestKnownShardId) {
+    ShardListing childrenOf(String parentShardId, @Nullable String newestKnownShardId) {
         long startedNanos = pacer.nanoTime();
         List<Shard> children =
                 pacer.call(
@@ -250,7 +189,7 @@ final class ShardDiscovery {
             for (Shard child : children) {
                 shards.add(toDiscovered(child));
             }
-            return new Listing(shards, false, null, null, startedNanos);
+            return new ShardListing(shards, false, null, null, startedNanos);
         }
         return listAfter(newestKnownShardId);
     }

@@ -1,14 +1,13 @@
 package io.github.ddbstreams.flink.source.enumerator;
 
 import io.github.ddbstreams.flink.arn.StreamArns;
-import io.github.ddbstreams.flink.source.client.StreamsClient;
-import io.github.ddbstreams.flink.source.split.ShardSplit;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import javax.annotation.Nullable;
-import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,26 +23,16 @@ import org.slf4j.LoggerFactory;
  * stays as it was. It holds for every source, with or without following: two streams of one table
  * are never read side by side.
  *
- * <p>Coordinator thread only; the look-ups of a table's latest stream run in {@code callAsync}
- * callables that read nothing but their arguments.
+ * <p>Part of the {@link SplitPlanner}'s state, coordinator thread only. It decides the look-ups of
+ * a table's latest stream; the enumerator makes them and reports their answers.
  */
 final class StreamFollower {
     private static final Logger LOG = LoggerFactory.getLogger(StreamFollower.class);
 
-    /** Starts reading a disabled stream's successor. */
-    interface Follow {
-        void follow(StreamShards disabled, String newStreamArn);
-    }
-
-    private final SplitEnumeratorContext<ShardSplit> context;
-    private final StreamsClient client;
-    private final DescribeStreamPacer pacer;
     private final EnumeratorSettings settings;
 
-    /** The enumerator's streams, by ARN; shared, not copied. */
-    private final Map<String, StreamShards> streams;
-
-    private final Follow follow;
+    /** The planner's streams, by ARN; shared, not copied. */
+    private final Map<String, TrackedStream> streams;
 
     private final UnconfirmedFinishes unconfirmedFinishes;
 
@@ -54,20 +43,12 @@ final class StreamFollower {
     private final Map<String, Long> nextLookupMillis = new HashMap<>();
 
     StreamFollower(
-            SplitEnumeratorContext<ShardSplit> context,
-            StreamsClient client,
-            DescribeStreamPacer pacer,
             EnumeratorSettings settings,
-            Map<String, StreamShards> streams,
-            UnconfirmedFinishes unconfirmedFinishes,
-            Follow follow) {
-        this.context = context;
-        this.client = client;
-        this.pacer = pacer;
+            Map<String, TrackedStream> streams,
+            UnconfirmedFinishes unconfirmedFinishes) {
         this.settings = settings;
         this.streams = streams;
         this.unconfirmedFinishes = unconfirmedFinishes;
-        this.follow = follow;
     }
 
     /**
@@ -75,8 +56,8 @@ final class StreamFollower {
      * finish of one of its shards may still be taken back by a failover (no completed checkpoint
      * holds it yet): the subtask that reported it would then read the shard's tail again.
      */
-    boolean waitsForOlderStream(StreamShards stream) {
-        for (StreamShards other : streams.values()) {
+    boolean waitsForOlderStream(TrackedStream stream) {
+        for (TrackedStream other : streams.values()) {
             if (StreamArns.isNewerStreamOfSameTable(stream.streamArn, other.streamArn)
                     && (!other.readToItsEnd()
                             || unconfirmedFinishes.anyOfStream(other.streamArn))) {
@@ -87,7 +68,7 @@ final class StreamFollower {
     }
 
     /** Whether a newer stream of {@code stream}'s table is read here. */
-    boolean isFollowed(StreamShards stream) {
+    boolean isFollowed(TrackedStream stream) {
         return newerStreamOf(stream) != null;
     }
 
@@ -98,7 +79,7 @@ final class StreamFollower {
      * disable).
      */
     void trustRestoredEnds() {
-        for (StreamShards stream : streams.values()) {
+        for (TrackedStream stream : streams.values()) {
             String newer = newerStreamOf(stream);
             if (newer != null
                     && stream.everyShardFinished()
@@ -108,13 +89,19 @@ final class StreamFollower {
         }
     }
 
-    /** Retires the streams that are read to their ends and followed by a newer one. */
-    void retireFollowedStreams() {
-        for (StreamShards stream : streams.values()) {
+    /**
+     * Retires the streams that are read to their ends and followed by a newer one.
+     *
+     * @return the ARNs of the streams retired now
+     */
+    List<String> retireFollowedStreams() {
+        List<String> retired = new ArrayList<>();
+        for (TrackedStream stream : streams.values()) {
             if (!stream.isRetired() && stream.readToItsEnd()) {
                 String newer = newerStreamOf(stream);
                 if (newer != null) {
                     stream.retire();
+                    retired.add(stream.streamArn);
                     LOG.info(
                             "Stream {} is read to its end and its table's newer stream {} is read:"
                                     + " it is no longer listed",
@@ -123,14 +110,14 @@ final class StreamFollower {
                 }
             }
         }
+        return retired;
     }
 
     /**
      * After a listing of {@code stream}: if following is on and the listing showed it disabled,
-     * asks for its table's latest stream, at most once per discovery interval, through the pacer of
-     * the DescribeStream calls.
+     * asks for its table's latest stream, at most once per discovery interval.
      */
-    void afterListing(StreamShards stream, long now) {
+    void afterListing(TrackedStream stream, long now, Decisions decisions) {
         String table = stream.tableName;
         if (!settings.followNewStream()
                 || !stream.isDisabled()
@@ -142,39 +129,25 @@ final class StreamFollower {
         }
         lookingUp.add(table);
         nextLookupMillis.put(table, now + settings.discoveryIntervalMillis());
-        context.callAsync(
-                () -> pacer.call(() -> client.resolveLatestStreamArn(table)),
-                (latest, error) -> onLatestStream(stream, table, latest, error));
+        decisions.lookUpLatestStream(new Decisions.LatestStreamLookup(table, stream.streamArn));
     }
 
-    private void onLatestStream(
-            StreamShards disabled, String table, @Nullable String latest, Throwable error) {
+    /**
+     * The look-up of {@code table}'s latest stream answered.
+     *
+     * @param latest the table's latest stream; null if the look-up failed or found none
+     * @return whether {@code latest} is the disabled stream's successor, to be read now
+     */
+    boolean latestStreamFound(String table, TrackedStream disabled, @Nullable String latest) {
         lookingUp.remove(table);
-        if (error != null) {
-            if (error instanceof IllegalArgumentException
-                    || error.getCause() instanceof IllegalArgumentException) {
-                // The client's answer while the table has no enabled stream: the usual case until
-                // someone enables it again.
-                LOG.debug("Table {} has no enabled stream yet: {}", table, error.getMessage());
-            } else {
-                LOG.warn(
-                        "Looking up the latest stream of table {} failed; will retry: {}",
-                        table,
-                        error.toString());
-            }
-            return;
-        }
-        if (latest == null
-                || streams.containsKey(latest)
-                || isFollowed(disabled)
-                || !StreamArns.isNewerStreamOfSameTable(latest, disabled.streamArn)) {
-            return;
-        }
-        follow.follow(disabled, latest);
+        return latest != null
+                && !streams.containsKey(latest)
+                && !isFollowed(disabled)
+                && StreamArns.isNewerStreamOfSameTable(latest, disabled.streamArn);
     }
 
     @Nullable
-    private String newerStreamOf(StreamShards stream) {
+    private String newerStreamOf(TrackedStream stream) {
         for (String arn : streams.keySet()) {
             if (StreamArns.isNewerStreamOfSameTable(arn, stream.streamArn)) {
                 return arn;

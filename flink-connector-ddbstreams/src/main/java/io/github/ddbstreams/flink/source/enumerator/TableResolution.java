@@ -1,24 +1,20 @@
 package io.github.ddbstreams.flink.source.enumerator;
 
-import io.github.ddbstreams.flink.source.StartingPosition;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import org.apache.flink.util.FlinkRuntimeException;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 
 /**
- * The configured tables whose streams the enumerator does not know yet, and their look-up
- * (DescribeTable's {@code LatestStreamArn}) at its start. The look-up runs in the enumerator's
- * {@code callAsync} work, not when Flink creates the enumerator: that runs on the coordinator
- * thread, where a slow DescribeTable would hold up the job's coordination, and a throttled or 5xx
- * one would fail the job at once instead of being retried like the first listing. A table the
- * restored state already reads is not looked up again; the source maps it to its stream.
+ * The look-up of a configured table's stream (DescribeTable's {@code LatestStreamArn}) at the
+ * enumerator's start; the {@link SplitPlanner} keeps which tables are still to resolve. The look-up
+ * runs in the enumerator's {@code callAsync} work, not when Flink creates the enumerator: that runs
+ * on the coordinator thread, where a slow DescribeTable would hold up the job's coordination, and a
+ * throttled or 5xx one would fail the job at once instead of being retried like the first listing.
+ * A table the restored state already reads is not looked up again; the source maps it to its
+ * stream.
  *
- * <p>The pending tables are read and changed on the coordinator thread only; {@link #resolve} runs
- * on the worker thread and reads nothing but its argument and final, thread-safe fields.
+ * <p>{@link #resolve} runs on the worker thread and reads nothing but its argument and final,
+ * thread-safe fields.
  */
 final class TableResolution {
 
@@ -26,31 +22,10 @@ final class TableResolution {
     private final DescribeStreamPacer pacer;
     private final EnumeratorSettings settings;
 
-    /** Tables not resolved yet, with their starting positions, in configured order. */
-    private final Map<String, StartingPosition> pending;
-
-    TableResolution(
-            StreamsClient client,
-            DescribeStreamPacer pacer,
-            EnumeratorSettings settings,
-            Map<String, StartingPosition> tables) {
+    TableResolution(StreamsClient client, DescribeStreamPacer pacer, EnumeratorSettings settings) {
         this.client = client;
         this.pacer = pacer;
         this.settings = settings;
-        this.pending = new LinkedHashMap<>(tables);
-    }
-
-    /** The tables still to resolve, in configured order. */
-    List<String> pendingTables() {
-        return new ArrayList<>(pending.keySet());
-    }
-
-    /**
-     * Whether a table is still to be resolved: until it is, the source cannot know that everything
-     * is read.
-     */
-    boolean anyPending() {
-        return !pending.isEmpty();
     }
 
     /**
@@ -64,11 +39,6 @@ final class TableResolution {
                 "Looking up the stream of table " + table + " (DescribeTable)",
                 settings,
                 () -> pacer.call(() -> client.resolveLatestStreamArn(table)));
-    }
-
-    /** Marks {@code table} resolved; returns the position its stream starts from. */
-    StartingPosition resolved(String table) {
-        return pending.remove(table);
     }
 
     /** The job's failure for a table that could not be resolved, saying what to fix. */

@@ -8,6 +8,7 @@ import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.connector.source.ReaderInfo;
 import org.apache.flink.api.connector.source.SplitsAssignment;
 import org.apache.flink.api.connector.source.mocks.MockSplitEnumeratorContext;
@@ -90,10 +91,12 @@ class DynamoDbStreamsSourceEnumeratorFailoverTest {
         return new DynamoDbStreamsSourceEnumerator(
                 context,
                 client,
-                FakeStreamsClient.STREAM_ARN,
+                Map.of(FakeStreamsClient.STREAM_ARN, StartingPosition.trimHorizon()),
+                Map.of(),
                 new EnumeratorSettings(StartingPosition.trimHorizon(), new Configuration(), false),
                 new LineageAffinityAssigner(),
-                null);
+                null,
+                DescribeStreamPacer.Clock.SYSTEM);
     }
 
     private static void register(

@@ -33,7 +33,8 @@ final class EnumeratorHarness implements AutoCloseable {
     /** Index of the repeated child lookups' tick, registered when a lookup first found nothing. */
     private static final int CHILD_LOOKUP_TICK = 2;
 
-    static final long CHILD_LOOKUP_TICK_MILLIS = ChildShardLookups.TICK_MILLIS;
+    static final long CHILD_LOOKUP_TICK_MILLIS =
+            DynamoDbStreamsSourceEnumerator.CHILD_LOOKUP_TICK_MILLIS;
 
     final FakeStreamsClient fake;
 
@@ -67,7 +68,8 @@ final class EnumeratorHarness implements AutoCloseable {
                 new DynamoDbStreamsSourceEnumerator(
                         context,
                         client,
-                        streamArn,
+                        Map.of(streamArn, settings.startingPosition()),
+                        Map.of(),
                         settings,
                         new LineageAffinityAssigner(),
                         restored,

@@ -61,7 +61,8 @@ class MultiStreamEnumeratorTest {
                         new EnumeratorSettings(
                                 StartingPosition.trimHorizon(), new Configuration(), bounded),
                         new LineageAffinityAssigner(),
-                        restored);
+                        restored,
+                        DescribeStreamPacer.Clock.SYSTEM);
         enumerator.start();
     }
 

@@ -1,36 +1,30 @@
 package io.github.ddbstreams.flink.source.enumerator;
 
-import io.github.ddbstreams.flink.source.split.ShardSplit;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
-import org.apache.flink.api.connector.source.SplitEnumeratorContext;
-import org.apache.flink.api.connector.source.SplitsAssignment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands the ready shards of every stream to readers, holds back those whose lineage belongs to a
- * failed subtask that will come back, and ends the readers once nothing is left to read.
+ * Hands the ready shards of every stream out to readers (asking the {@link ShardAssigner} which
+ * subtask takes each), holds them at start until the readers registered, holds back those whose
+ * lineage belongs to a failed subtask that will come back, and ends the readers once nothing is
+ * left to read. The stream-shard kind's part of the {@link SplitPlanner}.
  *
- * <p>Split out of {@link DynamoDbStreamsSourceEnumerator} because these three pieces of state
- * (awaited subtasks, all read, no-more-splits sent) change together on a failover and are only read
- * when assigning. Coordinator thread only, like the enumerator.
+ * <p>These pieces of state (start hold, awaited subtasks, all read, no-more-splits sent) change
+ * together on a failover and are only read when assigning. Coordinator thread only.
  */
-final class ShardDistributor {
-    private static final Logger LOG = LoggerFactory.getLogger(ShardDistributor.class);
+final class ShardHandout {
+    private static final Logger LOG = LoggerFactory.getLogger(ShardHandout.class);
 
-    private final SplitEnumeratorContext<ShardSplit> context;
     private final ShardAssigner assigner;
     private final EnumeratorSettings settings;
 
-    /** The enumerator's streams, by ARN, in its order; shared, not copied. */
-    private final Map<String, StreamShards> streams;
+    /** The planner's streams, by ARN, in its order; shared, not copied. */
+    private final Map<String, TrackedStream> streams;
 
     /**
      * Every shard to read is finished (bounded mode, or disabled streams with FINISH); a partial
@@ -55,16 +49,14 @@ final class ShardDistributor {
     private boolean startHold = true;
 
     /** Streams whose shards wait: an older stream of their table is not read to its end. */
-    private final Predicate<StreamShards> heldBack;
+    private final Predicate<TrackedStream> heldBack;
 
-    ShardDistributor(
-            SplitEnumeratorContext<ShardSplit> context,
+    ShardHandout(
             ShardAssigner assigner,
             EnumeratorSettings settings,
-            Map<String, StreamShards> streams,
-            Predicate<StreamShards> heldBack) {
+            Map<String, TrackedStream> streams,
+            Predicate<TrackedStream> heldBack) {
         this.heldBack = heldBack;
-        this.context = context;
         this.assigner = assigner;
         this.settings = settings;
         this.streams = streams;
@@ -80,10 +72,14 @@ final class ShardDistributor {
         allRead = false;
     }
 
-    /** Subtask {@code subtaskId} failed and restarts from its last completed checkpoint. */
-    void subtaskFailed(int subtaskId) {
+    /**
+     * Subtask {@code subtaskId} failed and restarts from its last completed checkpoint.
+     *
+     * @param registeredAgain whether its reader is registered already
+     */
+    void subtaskFailed(int subtaskId, boolean registeredAgain) {
         noMoreSplitsSent.remove(subtaskId);
-        if (!context.registeredReaders().containsKey(subtaskId)) {
+        if (!registeredAgain) {
             // Its lineages stay with it: reassigned when it registers again (readerAdded).
             awaitedSubtasks.add(subtaskId);
         }
@@ -94,7 +90,7 @@ final class ShardDistributor {
      *
      * @return whether shards were still held (so an assignment round is due)
      */
-    boolean endStartHold() {
+    boolean endStartHold(SplitPlanner.Readers readers) {
         if (!startHold) {
             return false;
         }
@@ -102,8 +98,8 @@ final class ShardDistributor {
         LOG.info(
                 "{} of {} readers registered within the start grace period; assigning shards to"
                         + " them",
-                context.registeredReaders().size(),
-                context.currentParallelism());
+                readers.registered().size(),
+                readers.parallelism());
         return true;
     }
 
@@ -111,32 +107,31 @@ final class ShardDistributor {
      * Assigns every ready shard in scope, stream by stream, unless no reader is registered or
      * readers are still registering at start.
      */
-    void assignReadyShards() {
+    void assignReadyShards(SplitPlanner.Readers readers, Decisions decisions) {
         if (startHold) {
-            if (context.registeredReaders().size() < context.currentParallelism()) {
+            if (readers.registered().size() < readers.parallelism()) {
                 return;
             }
             startHold = false;
         }
-        Map<Integer, List<ShardSplit>> assignment = new HashMap<>();
         ShardAssigner.AssignmentContext assignmentContext =
                 new ShardAssigner.AssignmentContext() {
                     @Override
                     public Collection<Integer> registeredSubtasks() {
-                        return context.registeredReaders().keySet();
+                        return readers.registered();
                     }
 
                     @Override
                     public int assignedShardCount(int subtask) {
                         int count = 0;
-                        for (StreamShards stream : streams.values()) {
+                        for (TrackedStream stream : streams.values()) {
                             count += stream.graph.assignedCount(subtask);
                         }
                         return count;
                     }
                 };
         assign:
-        for (StreamShards stream : streams.values()) {
+        for (TrackedStream stream : streams.values()) {
             if (heldBack.test(stream)) {
                 continue;
             }
@@ -152,14 +147,8 @@ final class ShardDistributor {
                 if (subtask < 0) {
                     break assign; // no reader registered yet
                 }
-                assignment
-                        .computeIfAbsent(subtask, k -> new ArrayList<>())
-                        .add(stream.assign(shardId, subtask));
+                decisions.assign(subtask, stream.assign(shardId, subtask));
             }
-        }
-        if (!assignment.isEmpty()) {
-            LOG.debug("Assigning {}", assignment);
-            context.assignSplits(new SplitsAssignment<>(assignment));
         }
     }
 
@@ -168,9 +157,9 @@ final class ShardDistributor {
      * created before the job start is finished, and for disabled streams (if so configured) once
      * every shard is finished, since a disabled stream gets no new shards.
      */
-    void signalNoMoreSplitsIfAllRead() {
+    void signalNoMoreSplitsIfAllRead(SplitPlanner.Readers readers, Decisions decisions) {
         if (!allRead) {
-            for (StreamShards stream : streams.values()) {
+            for (TrackedStream stream : streams.values()) {
                 if (!stream.allRead(settings.finishWhenDisabled())) {
                     return;
                 }
@@ -181,9 +170,9 @@ final class ShardDistributor {
                     streams.size(),
                     settings.bounded() ? "bounded read" : "streams disabled");
         }
-        for (int subtask : context.registeredReaders().keySet()) {
+        for (int subtask : readers.registered()) {
             if (noMoreSplitsSent.add(subtask)) {
-                context.signalNoMoreSplits(subtask);
+                decisions.signalNoMoreSplits(subtask);
             }
         }
     }

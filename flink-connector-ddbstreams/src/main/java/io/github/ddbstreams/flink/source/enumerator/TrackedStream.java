@@ -2,7 +2,6 @@ package io.github.ddbstreams.flink.source.enumerator;
 
 import io.github.ddbstreams.flink.arn.StreamArns;
 import io.github.ddbstreams.flink.source.StartingPosition;
-import io.github.ddbstreams.flink.source.client.StreamsClient;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import java.time.Instant;
@@ -20,15 +19,15 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.model.StreamStatus;
 
 /**
- * What the enumerator knows of one stream: its shard graph, its discovery, its starting position
- * and the positions of shards that must not start at the default. The enumerator owns one per
- * stream and keeps everything that spans streams (readers, assignment, checkpoint confirmations).
+ * What the {@link SplitPlanner} knows of one stream: its shard graph, its starting position, the
+ * positions of shards that must not start at the default, and what its listings said of its status.
+ * The planner owns one per stream and keeps everything that spans streams (readers, assignment,
+ * checkpoint confirmations). Plain Java, no AWS calls: the stream's listings come in as data.
  *
- * <p>Used on the coordinator thread only, except {@link #discovery}, whose listing methods run in
- * the enumerator's callables.
+ * <p>Used on the coordinator thread only.
  */
-final class StreamShards {
-    private static final Logger LOG = LoggerFactory.getLogger(StreamShards.class);
+final class TrackedStream {
+    private static final Logger LOG = LoggerFactory.getLogger(TrackedStream.class);
 
     /**
      * Incremental listings re-list the shards created in this last stretch before the newest known
@@ -43,7 +42,9 @@ final class StreamShards {
 
     final StartingPosition startingPosition;
     final ShardGraph graph;
-    final ShardDiscovery discovery;
+
+    /** The job start this stream's LATEST and bounded end refer to. */
+    final JobStart jobStart;
 
     /** Positions of unassigned shards that do not start at the default position. */
     private final Map<String, ShardPosition> startPositions;
@@ -57,9 +58,6 @@ final class StreamShards {
     /** Whether a disabled stream's listing shows every shard it will ever have. */
     private final DisabledStreamEnd end;
 
-    /** Times {@link #end}'s listings. */
-    private final DescribeStreamPacer pacer;
-
     /** Read to its end and followed by a newer stream of its table: no longer listed. */
     private boolean retired;
 
@@ -71,19 +69,17 @@ final class StreamShards {
      * each from the position it was configured with, then the configured ones the state does not
      * have, from their starting positions.
      */
-    static Map<String, StreamShards> openAll(
-            StreamsClient client,
+    static Map<String, TrackedStream> openAll(
             Map<String, StartingPosition> startingPositions,
             EnumeratorSettings settings,
-            DescribeStreamPacer pacer,
             @Nullable DynamoDbStreamsSourceEnumState restored) {
-        Map<String, StreamShards> streams = new LinkedHashMap<>();
+        Map<String, TrackedStream> streams = new LinkedHashMap<>();
         if (restored != null) {
             for (StreamEnumState state : restored.getStreams()) {
                 String arn = state.getStreamArn();
                 StartingPosition start =
                         startingPositions.getOrDefault(arn, restoredStart(arn, restored, settings));
-                streams.put(arn, new StreamShards(client, arn, start, settings, pacer, state));
+                streams.put(arn, new TrackedStream(arn, start, settings, state));
             }
         }
         startingPositions.forEach(
@@ -95,8 +91,7 @@ final class StreamShards {
                                     arn,
                                     start);
                         }
-                        streams.put(
-                                arn, new StreamShards(client, arn, start, settings, pacer, null));
+                        streams.put(arn, new TrackedStream(arn, start, settings, null));
                     }
                 });
         return streams;
@@ -117,29 +112,21 @@ final class StreamShards {
         return settings.startingPosition();
     }
 
-    /**
-     * @param pacer paces this stream's DescribeStream calls; shared by the enumerator's streams,
-     *     since the DescribeStream limit is per account and region
-     */
-    StreamShards(
-            StreamsClient client,
+    TrackedStream(
             String streamArn,
             StartingPosition startingPosition,
             EnumeratorSettings settings,
-            DescribeStreamPacer pacer,
             @Nullable StreamEnumState restored) {
         this.streamArn = streamArn;
         this.tableName = StreamArns.tableName(streamArn);
         this.startingPosition = startingPosition;
         this.bounded = settings.bounded();
         // A restored stream whose first listing was not applied started before this enumerator.
-        JobStart jobStart =
+        this.jobStart =
                 restored == null
                         ? settings.jobStart()
                         : JobStart.restartedAt(restored.getJobStartMillis());
-        this.discovery = new ShardDiscovery(client, streamArn, pacer, jobStart);
         this.jobStartMillis = jobStart.millis();
-        this.pacer = pacer;
         this.end = new DisabledStreamEnd(settings.disabledStreamSettleMillis());
         if (restored == null) {
             this.graph = new ShardGraph(settings.retentionMillis());
@@ -174,22 +161,21 @@ final class StreamShards {
      */
     void retire() {
         retired = true;
-        discovery.retire();
     }
 
-    void applyInitialListing(ShardDiscovery.InitialListing result, long now) {
-        graph.addShards(result.listing.shards, true, now);
-        if (result.latestCutoffMillis != ShardDiscovery.InitialListing.NO_CUTOFF) {
-            startAtCreationTime(result.listing.shards, result.latestCutoffMillis);
+    void applyInitialListing(InitialListing result, long now) {
+        graph.addShards(result.listing().shards(), true, now);
+        if (result.latestCutoffMillis() != InitialListing.NO_CUTOFF) {
+            startAtCreationTime(result.listing().shards(), result.latestCutoffMillis());
         } else if (startingPosition.getKind() == StartingPosition.Kind.LATEST) {
             // Shards closed before the start hold nothing after it.
-            for (DiscoveredShard shard : result.listing.shards) {
+            for (DiscoveredShard shard : result.listing().shards()) {
                 if (shard.isClosed()) {
                     graph.markFinished(shard.getShardId(), -1);
                 }
             }
         }
-        startPositions.putAll(result.latestPositions);
+        startPositions.putAll(result.latestPositions());
         initialDiscoveryDone = true;
     }
 
@@ -251,32 +237,42 @@ final class StreamShards {
     }
 
     /**
-     * Applies what a listing says of the stream's status and publishes the next listing's cursor.
+     * Applies what a listing says of the stream's status.
      *
+     * @param nowNanos now, on the clock that paces DescribeStream calls
      * @return whether the listing is the first to show the stream disabled
      */
-    boolean afterListing(ShardDiscovery.Listing listing, long now) {
+    boolean afterListing(ShardListing listing, long now, long nowNanos) {
         boolean wasDisabled = disabled;
-        if (listing.status != null) {
+        if (listing.status() != null) {
             disabled =
-                    listing.status == StreamStatus.DISABLED
-                            || listing.status == StreamStatus.DISABLING;
+                    listing.status() == StreamStatus.DISABLED
+                            || listing.status() == StreamStatus.DISABLING;
         }
-        if (listing.complete) {
+        if (listing.complete()) {
             lastCompleteListingMillis = now;
         }
         if (end.listingApplied(
-                listing.status, listing.complete, listing.startedNanos, pacer.nanoTime())) {
+                listing.status(), listing.complete(), listing.startedNanos(), nowNanos)) {
             LOG.info(
                     "Stream {} is DISABLED and a complete listing taken after it settled shows "
                             + "every child shard: {} shards to read to their ends",
                     streamArn,
                     graph.size() - graph.count(ShardStatus.FINISHED));
         }
-        discovery.publishCompleteListingDue(end.confirmingListingDueNanos());
-        discovery.publishCursor(
-                graph.listingCursor(LISTING_OVERLAP_MILLIS), lastCompleteListingMillis);
         return disabled && !wasDisabled;
+    }
+
+    /** Where the next periodic listing continues, and when it must be a complete one. */
+    Decisions.NextListing nextListing() {
+        return new Decisions.NextListing(
+                listingCursor(), lastCompleteListingMillis, end.confirmingListingDueNanos());
+    }
+
+    /** The shard after which a listing of new shards starts. */
+    @Nullable
+    String listingCursor() {
+        return graph.listingCursor(LISTING_OVERLAP_MILLIS);
     }
 
     /**
