@@ -2,6 +2,16 @@ package io.github.ddbstreams.flink.source.enumerator;
 
 import io.github.ddbstreams.flink.source.StartingPosition;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
+import io.github.ddbstreams.flink.source.enumerator.assign.Decisions;
+import io.github.ddbstreams.flink.source.enumerator.assign.ShardAssigner;
+import io.github.ddbstreams.flink.source.enumerator.assign.SplitPlanner;
+import io.github.ddbstreams.flink.source.enumerator.discovery.DescribeStreamPacer;
+import io.github.ddbstreams.flink.source.enumerator.discovery.InitialListing;
+import io.github.ddbstreams.flink.source.enumerator.discovery.InitialListingRetry;
+import io.github.ddbstreams.flink.source.enumerator.discovery.ListingFailures;
+import io.github.ddbstreams.flink.source.enumerator.discovery.ShardDiscovery;
+import io.github.ddbstreams.flink.source.enumerator.discovery.ShardListing;
+import io.github.ddbstreams.flink.source.enumerator.discovery.TableResolution;
 import io.github.ddbstreams.flink.source.event.FinishesConfirmedEvent;
 import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
