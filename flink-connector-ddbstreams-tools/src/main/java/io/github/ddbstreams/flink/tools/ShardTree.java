@@ -1,6 +1,6 @@
 package io.github.ddbstreams.flink.tools;
 
-import io.github.ddbstreams.flink.source.enumerator.ShardIds;
+import io.github.ddbstreams.flink.source.enumerator.lineage.ShardIds;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

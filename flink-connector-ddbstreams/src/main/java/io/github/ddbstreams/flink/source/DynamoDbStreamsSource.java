@@ -9,8 +9,9 @@ import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumSta
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumerator;
 import io.github.ddbstreams.flink.source.enumerator.EnumeratorSettings;
 import io.github.ddbstreams.flink.source.enumerator.JobStart;
-import io.github.ddbstreams.flink.source.enumerator.LineageAffinityAssigner;
 import io.github.ddbstreams.flink.source.enumerator.StreamEnumState;
+import io.github.ddbstreams.flink.source.enumerator.assign.LineageAffinityAssigner;
+import io.github.ddbstreams.flink.source.enumerator.discovery.DescribeStreamPacer;
 import io.github.ddbstreams.flink.source.reader.DynamoDbStreamsSourceReader;
 import io.github.ddbstreams.flink.source.reader.ShardReaderMetrics;
 import io.github.ddbstreams.flink.source.reader.ShardReaderSettings;
@@ -193,7 +194,8 @@ public final class DynamoDbStreamsSource<T>
                         deserializer.supportedStreamViewTypes(),
                         jobStart.forNewEnumerator()),
                 new LineageAffinityAssigner(),
-                restored);
+                restored,
+                DescribeStreamPacer.Clock.SYSTEM);
     }
 
     /**

@@ -4,6 +4,8 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -72,6 +74,26 @@ class ArchitectureTest {
                 .should()
                 .dependOnClassesThat()
                 .resideInAPackage(ROOT + ".source.enumerator..")
+                .check(main);
+    }
+
+    /**
+     * The enumerator's state and decisions (the shard lineage, the planner and what it owns) are
+     * plain Java, tested with events alone: no Flink type but the stability annotations.
+     */
+    @Test
+    void lineageAndAssignmentAreFlinkFree() {
+        noClasses()
+                .that()
+                .resideInAnyPackage(
+                        ROOT + ".source.enumerator.lineage..", ROOT + ".source.enumerator.assign..")
+                .should()
+                .dependOnClassesThat(
+                        JavaClass.Predicates.resideInAPackage("org.apache.flink..")
+                                .and(
+                                        DescribedPredicate.not(
+                                                JavaClass.Predicates.resideInAPackage(
+                                                        "org.apache.flink.annotation.."))))
                 .check(main);
     }
 

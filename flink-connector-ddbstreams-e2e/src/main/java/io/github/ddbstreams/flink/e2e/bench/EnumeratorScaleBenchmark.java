@@ -2,14 +2,15 @@ package io.github.ddbstreams.flink.e2e.bench;
 
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions;
 import io.github.ddbstreams.flink.source.StartingPosition;
-import io.github.ddbstreams.flink.source.enumerator.DiscoveredShard;
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumState;
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumStateSerializer;
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumerator;
 import io.github.ddbstreams.flink.source.enumerator.EnumeratorSettings;
-import io.github.ddbstreams.flink.source.enumerator.LineageAffinityAssigner;
-import io.github.ddbstreams.flink.source.enumerator.ShardGraph;
-import io.github.ddbstreams.flink.source.enumerator.ShardNode;
+import io.github.ddbstreams.flink.source.enumerator.assign.LineageAffinityAssigner;
+import io.github.ddbstreams.flink.source.enumerator.discovery.DescribeStreamPacer;
+import io.github.ddbstreams.flink.source.enumerator.lineage.DiscoveredShard;
+import io.github.ddbstreams.flink.source.enumerator.lineage.ShardGraph;
+import io.github.ddbstreams.flink.source.enumerator.lineage.ShardNode;
 import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
@@ -182,10 +183,12 @@ final class EnumeratorScaleBenchmark {
                 new DynamoDbStreamsSourceEnumerator(
                         context,
                         children,
-                        FakeStreamsClient.STREAM_ARN,
+                        Map.of(FakeStreamsClient.STREAM_ARN, StartingPosition.latest()),
+                        Map.of(),
                         new EnumeratorSettings(StartingPosition.latest(), conf, false),
                         new LineageAffinityAssigner(),
-                        null);
+                        null,
+                        DescribeStreamPacer.Clock.SYSTEM);
         enumerator.start();
         long before = describeCalls(fake, children);
         context.runPending();

@@ -1,5 +1,6 @@
 package io.github.ddbstreams.flink.source.enumerator;
 
+import io.github.ddbstreams.flink.source.enumerator.lineage.ShardNode;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import java.util.HashSet;
 import java.util.List;

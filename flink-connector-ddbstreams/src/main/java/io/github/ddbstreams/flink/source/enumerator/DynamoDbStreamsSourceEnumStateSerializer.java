@@ -1,5 +1,8 @@
 package io.github.ddbstreams.flink.source.enumerator;
 
+import io.github.ddbstreams.flink.source.enumerator.lineage.ShardIds;
+import io.github.ddbstreams.flink.source.enumerator.lineage.ShardNode;
+import io.github.ddbstreams.flink.source.enumerator.lineage.ShardStatus;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardPositionCodec;
 import java.io.IOException;

@@ -1,5 +1,9 @@
 package io.github.ddbstreams.flink.source.enumerator;
 
+import io.github.ddbstreams.flink.source.enumerator.discovery.DescribeStreamPacer;
+import io.github.ddbstreams.flink.source.enumerator.discovery.ShardDiscovery;
+import io.github.ddbstreams.flink.source.enumerator.lineage.ShardGraph;
+import io.github.ddbstreams.flink.source.enumerator.lineage.ShardStatus;
 import java.util.Collection;
 import java.util.List;
 import org.apache.flink.metrics.MetricGroup;

@@ -89,62 +89,62 @@ public final class EnumeratorSettings implements Serializable {
                         .orElse(-1L);
     }
 
-    StartingPosition startingPosition() {
+    public StartingPosition startingPosition() {
         return startingPosition;
     }
 
     /** The job's start: what LATEST means and where a bounded read ends, unless restored. */
-    JobStart jobStart() {
+    public JobStart jobStart() {
         return jobStart;
     }
 
-    long discoveryIntervalMillis() {
+    public long discoveryIntervalMillis() {
         return discoveryIntervalMillis;
     }
 
-    long fullListingIntervalMillis() {
+    public long fullListingIntervalMillis() {
         return fullListingIntervalMillis;
     }
 
     /** See {@link DynamoDbStreamsSourceOptions#DISABLED_STREAM_SETTLE_TIME}. */
-    long disabledStreamSettleMillis() {
+    public long disabledStreamSettleMillis() {
         return disabledStreamSettleMillis;
     }
 
-    long retentionMillis() {
+    public long retentionMillis() {
         return RETENTION_MILLIS;
     }
 
-    boolean bounded() {
+    public boolean bounded() {
         return bounded;
     }
 
-    Set<StreamViewType> supportedViewTypes() {
+    public Set<StreamViewType> supportedViewTypes() {
         return supportedViewTypes;
     }
 
-    boolean finishWhenDisabled() {
+    public boolean finishWhenDisabled() {
         return finishWhenDisabled;
     }
 
     /** Whether a disabled stream's table is watched for a new stream to read next. */
-    boolean followNewStream() {
+    public boolean followNewStream() {
         return followNewStream;
     }
 
-    double describeStreamCallsPerSecond() {
+    public double describeStreamCallsPerSecond() {
         return describeStreamCallsPerSecond;
     }
 
-    long retryInitialBackoffMillis() {
+    public long retryInitialBackoffMillis() {
         return retryInitialBackoffMillis;
     }
 
-    long retryGiveUpAfterMillis() {
+    public long retryGiveUpAfterMillis() {
         return retryGiveUpAfterMillis;
     }
 
-    long retryMaxBackoffMillis() {
+    public long retryMaxBackoffMillis() {
         return retryMaxBackoffMillis;
     }
 }

@@ -69,7 +69,7 @@ public final class JobStart implements Serializable {
     }
 
     /** A job that started at {@code millis}, as a restored checkpoint records it. */
-    static JobStart restartedAt(long millis) {
+    public static JobStart restartedAt(long millis) {
         return new JobStart("restored", millis, true);
     }
 
@@ -99,12 +99,12 @@ public final class JobStart implements Serializable {
     }
 
     /** Whether a LATEST iterator taken at {@code nowMillis} still stands for the job's start. */
-    boolean latestIteratorsStandForStart(long nowMillis) {
+    public boolean latestIteratorsStandForStart(long nowMillis) {
         return !restarted && nowMillis - millis <= LATEST_ITERATOR_DEADLINE_MILLIS;
     }
 
     /** When LATEST is resolved by creation time: records created before this are skipped. */
-    long latestCutoffMillis() {
+    public long latestCutoffMillis() {
         return millis - CREATION_TIME_MARGIN_MILLIS;
     }
 

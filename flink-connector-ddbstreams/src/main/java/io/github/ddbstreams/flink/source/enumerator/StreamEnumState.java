@@ -1,5 +1,7 @@
 package io.github.ddbstreams.flink.source.enumerator;
 
+import io.github.ddbstreams.flink.source.enumerator.lineage.ShardGraph;
+import io.github.ddbstreams.flink.source.enumerator.lineage.ShardNode;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import java.util.Collections;
 import java.util.LinkedHashMap;

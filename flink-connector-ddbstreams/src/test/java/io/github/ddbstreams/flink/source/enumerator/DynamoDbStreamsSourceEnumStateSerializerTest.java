@@ -1,12 +1,16 @@
 package io.github.ddbstreams.flink.source.enumerator;
 
-import static io.github.ddbstreams.flink.source.enumerator.ShardLineages.BASE_MILLIS;
-import static io.github.ddbstreams.flink.source.enumerator.ShardLineages.RETENTION;
-import static io.github.ddbstreams.flink.source.enumerator.ShardLineages.id;
-import static io.github.ddbstreams.flink.source.enumerator.ShardLineages.lineages;
+import static io.github.ddbstreams.flink.source.enumerator.lineage.ShardLineages.BASE_MILLIS;
+import static io.github.ddbstreams.flink.source.enumerator.lineage.ShardLineages.RETENTION;
+import static io.github.ddbstreams.flink.source.enumerator.lineage.ShardLineages.id;
+import static io.github.ddbstreams.flink.source.enumerator.lineage.ShardLineages.lineages;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.ddbstreams.flink.source.enumerator.lineage.DiscoveredShard;
+import io.github.ddbstreams.flink.source.enumerator.lineage.ShardGraph;
+import io.github.ddbstreams.flink.source.enumerator.lineage.ShardNode;
+import io.github.ddbstreams.flink.source.enumerator.lineage.ShardStatus;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import java.io.IOException;
 import java.io.InputStream;

@@ -3,11 +3,16 @@ package io.github.ddbstreams.flink.source.enumerator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.ddbstreams.flink.source.StartingPosition;
+import io.github.ddbstreams.flink.source.enumerator.assign.LineageAffinityAssigner;
+import io.github.ddbstreams.flink.source.enumerator.discovery.DescribeStreamPacer;
+import io.github.ddbstreams.flink.source.enumerator.lineage.ShardNode;
+import io.github.ddbstreams.flink.source.enumerator.lineage.ShardStatus;
 import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.connector.source.ReaderInfo;
 import org.apache.flink.api.connector.source.SplitsAssignment;
 import org.apache.flink.api.connector.source.mocks.MockSplitEnumeratorContext;
@@ -90,10 +95,12 @@ class DynamoDbStreamsSourceEnumeratorFailoverTest {
         return new DynamoDbStreamsSourceEnumerator(
                 context,
                 client,
-                FakeStreamsClient.STREAM_ARN,
+                Map.of(FakeStreamsClient.STREAM_ARN, StartingPosition.trimHorizon()),
+                Map.of(),
                 new EnumeratorSettings(StartingPosition.trimHorizon(), new Configuration(), false),
                 new LineageAffinityAssigner(),
-                null);
+                null,
+                DescribeStreamPacer.Clock.SYSTEM);
     }
 
     private static void register(

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions;
 import io.github.ddbstreams.flink.source.StartingPosition;
+import io.github.ddbstreams.flink.source.enumerator.lineage.ShardIds;
+import io.github.ddbstreams.flink.source.enumerator.lineage.ShardNode;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,6 +2,8 @@ package io.github.ddbstreams.flink.source.enumerator;
 
 import io.github.ddbstreams.flink.source.StartingPosition;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
+import io.github.ddbstreams.flink.source.enumerator.assign.LineageAffinityAssigner;
+import io.github.ddbstreams.flink.source.enumerator.discovery.SimulatedClock;
 import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
@@ -33,7 +35,8 @@ final class EnumeratorHarness implements AutoCloseable {
     /** Index of the repeated child lookups' tick, registered when a lookup first found nothing. */
     private static final int CHILD_LOOKUP_TICK = 2;
 
-    static final long CHILD_LOOKUP_TICK_MILLIS = ChildShardLookups.TICK_MILLIS;
+    static final long CHILD_LOOKUP_TICK_MILLIS =
+            DynamoDbStreamsSourceEnumerator.CHILD_LOOKUP_TICK_MILLIS;
 
     final FakeStreamsClient fake;
 
@@ -67,7 +70,8 @@ final class EnumeratorHarness implements AutoCloseable {
                 new DynamoDbStreamsSourceEnumerator(
                         context,
                         client,
-                        streamArn,
+                        Map.of(streamArn, settings.startingPosition()),
+                        Map.of(),
                         settings,
                         new LineageAffinityAssigner(),
                         restored,

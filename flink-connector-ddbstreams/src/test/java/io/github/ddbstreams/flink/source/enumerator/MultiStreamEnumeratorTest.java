@@ -3,6 +3,8 @@ package io.github.ddbstreams.flink.source.enumerator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.ddbstreams.flink.source.StartingPosition;
+import io.github.ddbstreams.flink.source.enumerator.assign.LineageAffinityAssigner;
+import io.github.ddbstreams.flink.source.enumerator.discovery.DescribeStreamPacer;
 import io.github.ddbstreams.flink.source.event.FinishesConfirmedEvent;
 import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
@@ -61,7 +63,8 @@ class MultiStreamEnumeratorTest {
                         new EnumeratorSettings(
                                 StartingPosition.trimHorizon(), new Configuration(), bounded),
                         new LineageAffinityAssigner(),
-                        restored);
+                        restored,
+                        DescribeStreamPacer.Clock.SYSTEM);
         enumerator.start();
     }
 

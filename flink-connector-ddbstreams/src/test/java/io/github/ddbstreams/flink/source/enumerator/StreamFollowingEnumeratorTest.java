@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions;
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions.OnStreamDisabled;
 import io.github.ddbstreams.flink.source.StartingPosition;
+import io.github.ddbstreams.flink.source.enumerator.assign.LineageAffinityAssigner;
+import io.github.ddbstreams.flink.source.enumerator.discovery.SimulatedClock;
 import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
