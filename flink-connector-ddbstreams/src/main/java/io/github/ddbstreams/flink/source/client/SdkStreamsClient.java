@@ -21,6 +21,8 @@ import software.amazon.awssdk.services.dynamodb.model.DescribeStreamRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
 import software.amazon.awssdk.services.dynamodb.model.GetShardIteratorRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
 import software.amazon.awssdk.services.dynamodb.model.ShardFilter;
 import software.amazon.awssdk.services.dynamodb.model.ShardFilterType;
@@ -119,7 +121,7 @@ public final class SdkStreamsClient implements StreamsClient {
 
     @Override
     public String resolveLatestStreamArn(String tableName) {
-        TableDescription table = dynamoDb.describeTable(r -> r.tableName(tableName)).table();
+        TableDescription table = describeTable(tableName);
         StreamSpecification spec = table.streamSpecification();
         boolean enabled = spec != null && Boolean.TRUE.equals(spec.streamEnabled());
         if (table.latestStreamArn() == null || !enabled) {
@@ -206,6 +208,16 @@ public final class SdkStreamsClient implements StreamsClient {
     public GetRecordsResponse getRecords(String shardIterator, int limit) {
         return streams.getRecords(
                 GetRecordsRequest.builder().shardIterator(shardIterator).limit(limit).build());
+    }
+
+    @Override
+    public TableDescription describeTable(String tableName) {
+        return dynamoDb.describeTable(r -> r.tableName(tableName)).table();
+    }
+
+    @Override
+    public ScanResponse scan(ScanRequest request) {
+        return dynamoDb.scan(request);
     }
 
     @Override

@@ -4,8 +4,11 @@ import java.util.List;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 
 /**
  * The only seam between the connector and DynamoDB Streams. Everything above it is tested against a
@@ -49,6 +52,28 @@ public interface StreamsClient extends AutoCloseable {
 
     /** One {@code GetRecords} call. A null {@code nextShardIterator} means the shard ended. */
     GetRecordsResponse getRecords(String shardIterator, int limit);
+
+    /**
+     * The table's description ({@code DescribeTable}): key schema, stream specification, item count
+     * and size (AWS refreshes those two about every six hours). For a snapshot of the table.
+     *
+     * <p>The default refuses: only clients that read tables implement it (test fakes of the stream
+     * side need not).
+     */
+    default TableDescription describeTable(String tableName) {
+        throw new UnsupportedOperationException(
+                getClass().getSimpleName() + " does not describe tables");
+    }
+
+    /**
+     * One page of a {@code Scan} (a snapshot of a table reads one segment page by page). Throttling
+     * surfaces as {@code ProvisionedThroughputExceededException} or {@code ThrottlingException}.
+     *
+     * <p>The default refuses, as {@link #describeTable} does.
+     */
+    default ScanResponse scan(ScanRequest request) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not scan");
+    }
 
     @Override
     void close();
