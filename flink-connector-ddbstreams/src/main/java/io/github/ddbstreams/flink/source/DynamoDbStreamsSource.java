@@ -13,12 +13,15 @@ import io.github.ddbstreams.flink.source.enumerator.StreamEnumState;
 import io.github.ddbstreams.flink.source.enumerator.assign.LineageAffinityAssigner;
 import io.github.ddbstreams.flink.source.enumerator.discovery.DescribeStreamPacer;
 import io.github.ddbstreams.flink.source.reader.DynamoDbStreamsSourceReader;
+import io.github.ddbstreams.flink.source.reader.SegmentReaderSettings;
+import io.github.ddbstreams.flink.source.reader.SegmentSplitReader;
 import io.github.ddbstreams.flink.source.reader.ShardReaderMetrics;
 import io.github.ddbstreams.flink.source.reader.ShardReaderSettings;
 import io.github.ddbstreams.flink.source.reader.ShardRecordEmitter;
 import io.github.ddbstreams.flink.source.reader.ShardSplitReader;
-import io.github.ddbstreams.flink.source.split.ShardSplit;
-import io.github.ddbstreams.flink.source.split.ShardSplitSerializer;
+import io.github.ddbstreams.flink.source.reader.SnapshotReaderMetrics;
+import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
+import io.github.ddbstreams.flink.source.split.DynamoDbSplitSerializer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,7 +68,8 @@ import org.apache.flink.util.UserCodeClassLoader;
  */
 @PublicEvolving
 public final class DynamoDbStreamsSource<T>
-        implements Source<T, ShardSplit, DynamoDbStreamsSourceEnumState>, ResultTypeQueryable<T> {
+        implements Source<T, DynamoDbSplit, DynamoDbStreamsSourceEnumState>,
+                ResultTypeQueryable<T> {
     private static final long serialVersionUID = 1L;
 
     /** Set when the streams are given by ARN; else {@link #tableNames} is. */
@@ -124,7 +128,7 @@ public final class DynamoDbStreamsSource<T>
     }
 
     @Override
-    public SourceReader<T, ShardSplit> createReader(SourceReaderContext readerContext)
+    public SourceReader<T, DynamoDbSplit> createReader(SourceReaderContext readerContext)
             throws Exception {
         deserializer.open(new DeserializerContext(readerContext));
         ShardReaderSettings settings =
@@ -137,22 +141,30 @@ public final class DynamoDbStreamsSource<T>
         boolean skipBadRecords =
                 config.get(DynamoDbStreamsSourceOptions.ON_DESERIALIZATION_ERROR)
                         == DynamoDbStreamsSourceOptions.OnDeserializationError.SKIP;
+        // The snapshot's options come with the starting position that makes segments.
+        SegmentReaderSettings segmentSettings =
+                SegmentReaderSettings.of(config, SegmentReaderSettings.DEFAULT_PAGE_SIZE, 0);
+        SnapshotReaderMetrics snapshotMetrics =
+                new SnapshotReaderMetrics(readerContext.metricGroup());
         return new DynamoDbStreamsSourceReader<>(
                 () -> new ShardSplitReader(clientFactory.create(awsConfig), settings, metrics),
+                () ->
+                        new SegmentSplitReader(
+                                clientFactory.create(awsConfig), segmentSettings, snapshotMetrics),
                 new ShardRecordEmitter<>(deserializer, skipBadRecords, metrics),
                 config,
                 readerContext);
     }
 
     @Override
-    public SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> createEnumerator(
-            SplitEnumeratorContext<ShardSplit> context) {
+    public SplitEnumerator<DynamoDbSplit, DynamoDbStreamsSourceEnumState> createEnumerator(
+            SplitEnumeratorContext<DynamoDbSplit> context) {
         return newEnumerator(context, null);
     }
 
     @Override
-    public SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> restoreEnumerator(
-            SplitEnumeratorContext<ShardSplit> context, DynamoDbStreamsSourceEnumState state) {
+    public SplitEnumerator<DynamoDbSplit, DynamoDbStreamsSourceEnumState> restoreEnumerator(
+            SplitEnumeratorContext<DynamoDbSplit> context, DynamoDbStreamsSourceEnumState state) {
         // A restored job keeps reading the streams it checkpointed, even if a table has a newer
         // one: their positions are sequence numbers of those streams. Streams configured since
         // are added.
@@ -164,7 +176,7 @@ public final class DynamoDbStreamsSource<T>
      * the coordinator thread, so the enumerator looks up the tables' streams when it starts.
      */
     private DynamoDbStreamsSourceEnumerator newEnumerator(
-            SplitEnumeratorContext<ShardSplit> context,
+            SplitEnumeratorContext<DynamoDbSplit> context,
             @Nullable DynamoDbStreamsSourceEnumState restored) {
         Map<String, StartingPosition> streams = new LinkedHashMap<>();
         for (String arn : streamArns) {
@@ -214,8 +226,8 @@ public final class DynamoDbStreamsSource<T>
     }
 
     @Override
-    public SimpleVersionedSerializer<ShardSplit> getSplitSerializer() {
-        return new ShardSplitSerializer();
+    public SimpleVersionedSerializer<DynamoDbSplit> getSplitSerializer() {
+        return new DynamoDbSplitSerializer();
     }
 
     @Override

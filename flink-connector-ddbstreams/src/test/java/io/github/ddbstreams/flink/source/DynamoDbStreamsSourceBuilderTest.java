@@ -7,6 +7,7 @@ import io.github.ddbstreams.flink.format.ChangeEvent;
 import io.github.ddbstreams.flink.format.typeutils.ChangeEventTypeInfo;
 import io.github.ddbstreams.flink.source.aws.AwsConfig;
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumState;
+import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
@@ -250,8 +251,9 @@ class DynamoDbStreamsSourceBuilderTest {
                                 .streamsClientFactory(FakeStreamsClients.factoryFor(fake))
                                 .build());
 
-        try (MockSplitEnumeratorContext<ShardSplit> context = new MockSplitEnumeratorContext<>(1);
-                SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> enumerator =
+        try (MockSplitEnumeratorContext<DynamoDbSplit> context =
+                        new MockSplitEnumeratorContext<>(1);
+                SplitEnumerator<DynamoDbSplit, DynamoDbStreamsSourceEnumState> enumerator =
                         source.createEnumerator(context)) {
             enumerator.start();
             context.registerReader(new ReaderInfo(0, "host"));

@@ -7,11 +7,13 @@ import static org.assertj.core.groups.Tuple.tuple;
 import io.github.ddbstreams.flink.format.ChangeEvent;
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumState;
 import io.github.ddbstreams.flink.source.enumerator.StreamEnumState;
+import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClients;
 import io.github.ddbstreams.flink.testutils.MultiStreamFakeClient;
+import io.github.ddbstreams.flink.testutils.Splits;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,8 +102,9 @@ class MultiStreamSourceTest {
                                 .streamsClientFactory(FakeStreamsClients.factoryFor(client))
                                 .build());
 
-        try (MockSplitEnumeratorContext<ShardSplit> context = new MockSplitEnumeratorContext<>(2);
-                SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> enumerator =
+        try (MockSplitEnumeratorContext<DynamoDbSplit> context =
+                        new MockSplitEnumeratorContext<>(2);
+                SplitEnumerator<DynamoDbSplit, DynamoDbStreamsSourceEnumState> enumerator =
                         source.createEnumerator(context)) {
             start(context, enumerator);
 
@@ -128,8 +131,9 @@ class MultiStreamSourceTest {
                         .startingPosition(StartingPosition.trimHorizon())
                         .streamsClientFactory(FakeStreamsClients.factoryFor(client))
                         .build();
-        try (MockSplitEnumeratorContext<ShardSplit> context = new MockSplitEnumeratorContext<>(1);
-                SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> enumerator =
+        try (MockSplitEnumeratorContext<DynamoDbSplit> context =
+                        new MockSplitEnumeratorContext<>(1);
+                SplitEnumerator<DynamoDbSplit, DynamoDbStreamsSourceEnumState> enumerator =
                         before.createEnumerator(context)) {
             start(context, enumerator);
             ordersOnly = enumerator.snapshotState(1);
@@ -141,8 +145,9 @@ class MultiStreamSourceTest {
                         .startingPosition(StartingPosition.trimHorizon())
                         .streamsClientFactory(FakeStreamsClients.factoryFor(client))
                         .build();
-        try (MockSplitEnumeratorContext<ShardSplit> context = new MockSplitEnumeratorContext<>(1);
-                SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> enumerator =
+        try (MockSplitEnumeratorContext<DynamoDbSplit> context =
+                        new MockSplitEnumeratorContext<>(1);
+                SplitEnumerator<DynamoDbSplit, DynamoDbStreamsSourceEnumState> enumerator =
                         after.restoreEnumerator(context, ordersOnly)) {
             start(context, enumerator);
 
@@ -156,8 +161,8 @@ class MultiStreamSourceTest {
     }
 
     private static void start(
-            MockSplitEnumeratorContext<ShardSplit> context,
-            SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> enumerator)
+            MockSplitEnumeratorContext<DynamoDbSplit> context,
+            SplitEnumerator<DynamoDbSplit, DynamoDbStreamsSourceEnumState> enumerator)
             throws Throwable {
         enumerator.start();
         for (int subtask = 0; subtask < context.currentParallelism(); subtask++) {
@@ -169,10 +174,10 @@ class MultiStreamSourceTest {
         }
     }
 
-    private static List<ShardSplit> assigned(MockSplitEnumeratorContext<ShardSplit> context) {
+    private static List<ShardSplit> assigned(MockSplitEnumeratorContext<DynamoDbSplit> context) {
         List<ShardSplit> all = new ArrayList<>();
         context.getSplitsAssignmentSequence()
-                .forEach(a -> a.assignment().values().forEach(all::addAll));
+                .forEach(a -> a.assignment().values().forEach(s -> all.addAll(Splits.shards(s))));
         return all;
     }
 }

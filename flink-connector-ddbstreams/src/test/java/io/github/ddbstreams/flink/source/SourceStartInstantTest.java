@@ -9,6 +9,7 @@ import io.github.ddbstreams.flink.format.ChangeEvent;
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumState;
 import io.github.ddbstreams.flink.source.enumerator.JobStart;
 import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
+import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
@@ -103,8 +104,9 @@ class SourceStartInstantTest {
         String child = fake.rollover(parent);
         fake.put(child, "new", OperationType.INSERT, 1);
 
-        try (MockSplitEnumeratorContext<ShardSplit> context = new MockSplitEnumeratorContext<>(1);
-                SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> enumerator =
+        try (MockSplitEnumeratorContext<DynamoDbSplit> context =
+                        new MockSplitEnumeratorContext<>(1);
+                SplitEnumerator<DynamoDbSplit, DynamoDbStreamsSourceEnumState> enumerator =
                         source.createEnumerator(context)) {
             start(context, enumerator);
             assertThat(assigned(context))
@@ -141,8 +143,9 @@ class SourceStartInstantTest {
         String child = fake.rollover(parent);
         fake.put(child, "written after the build", OperationType.INSERT, 1);
 
-        try (MockSplitEnumeratorContext<ShardSplit> context = new MockSplitEnumeratorContext<>(1);
-                SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> enumerator =
+        try (MockSplitEnumeratorContext<DynamoDbSplit> context =
+                        new MockSplitEnumeratorContext<>(1);
+                SplitEnumerator<DynamoDbSplit, DynamoDbStreamsSourceEnumState> enumerator =
                         source.createEnumerator(context)) {
             start(context, enumerator);
             enumerator.handleSourceEvent(
@@ -159,8 +162,9 @@ class SourceStartInstantTest {
 
     private static List<ShardSplit> startEnumerator(DynamoDbStreamsSource<ChangeEvent> source)
             throws Throwable {
-        try (MockSplitEnumeratorContext<ShardSplit> context = new MockSplitEnumeratorContext<>(1);
-                SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> enumerator =
+        try (MockSplitEnumeratorContext<DynamoDbSplit> context =
+                        new MockSplitEnumeratorContext<>(1);
+                SplitEnumerator<DynamoDbSplit, DynamoDbStreamsSourceEnumState> enumerator =
                         source.createEnumerator(context)) {
             start(context, enumerator);
             return assigned(context);
@@ -177,7 +181,7 @@ class SourceStartInstantTest {
             DynamoDbStreamsSource<ChangeEvent> source, ShardSplit split, int count)
             throws Exception {
         TestingReaderOutput<ChangeEvent> output = new TestingReaderOutput<>();
-        try (SourceReader<ChangeEvent, ShardSplit> reader =
+        try (SourceReader<ChangeEvent, DynamoDbSplit> reader =
                 source.createReader(new TestingReaderContext())) {
             reader.start();
             reader.addSplits(List.of(split));

@@ -11,6 +11,7 @@ import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions.OnStreamDi
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumState;
 import io.github.ddbstreams.flink.source.enumerator.StreamEnumState;
 import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
+import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClients;
@@ -77,8 +78,9 @@ class StreamFollowingSourceTest {
         SimpleVersionedSerializer<DynamoDbStreamsSourceEnumState> serializer =
                 source.getEnumeratorCheckpointSerializer();
         byte[] checkpoint;
-        try (MockSplitEnumeratorContext<ShardSplit> context = new MockSplitEnumeratorContext<>(1);
-                SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> enumerator =
+        try (MockSplitEnumeratorContext<DynamoDbSplit> context =
+                        new MockSplitEnumeratorContext<>(1);
+                SplitEnumerator<DynamoDbSplit, DynamoDbStreamsSourceEnumState> enumerator =
                         source.createEnumerator(context)) {
             start(context, enumerator);
             old.setStatus(StreamStatus.DISABLED);
@@ -92,8 +94,9 @@ class StreamFollowingSourceTest {
         }
         assertThat(client.resolveCalls).hasValue(2); // the job's start, then the follow
 
-        try (MockSplitEnumeratorContext<ShardSplit> context = new MockSplitEnumeratorContext<>(1);
-                SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> enumerator =
+        try (MockSplitEnumeratorContext<DynamoDbSplit> context =
+                        new MockSplitEnumeratorContext<>(1);
+                SplitEnumerator<DynamoDbSplit, DynamoDbStreamsSourceEnumState> enumerator =
                         source.restoreEnumerator(
                                 context,
                                 serializer.deserialize(serializer.getVersion(), checkpoint))) {

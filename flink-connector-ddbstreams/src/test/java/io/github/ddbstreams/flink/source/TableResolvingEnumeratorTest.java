@@ -9,6 +9,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 
 import io.github.ddbstreams.flink.format.ChangeEvent;
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumState;
+import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClients;
@@ -54,8 +55,9 @@ class TableResolvingEnumeratorTest {
         String shard = orders.addShard(null);
         DynamoDbStreamsSource<ChangeEvent> source = source("orders", "customers");
 
-        try (MockSplitEnumeratorContext<ShardSplit> context = new MockSplitEnumeratorContext<>(1);
-                SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> enumerator =
+        try (MockSplitEnumeratorContext<DynamoDbSplit> context =
+                        new MockSplitEnumeratorContext<>(1);
+                SplitEnumerator<DynamoDbSplit, DynamoDbStreamsSourceEnumState> enumerator =
                         source.createEnumerator(context)) {
             assertThat(client.resolveCalls).as("DescribeTable calls").hasValue(0);
             assertThat(orders.describeStreamCalls).as("DescribeStream calls").hasValue(0);
@@ -75,8 +77,9 @@ class TableResolvingEnumeratorTest {
         DynamoDbStreamsSource<ChangeEvent> source = source("orders");
         DynamoDbStreamsSourceEnumState empty = new DynamoDbStreamsSourceEnumState(List.of());
 
-        try (MockSplitEnumeratorContext<ShardSplit> context = new MockSplitEnumeratorContext<>(1);
-                SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> enumerator =
+        try (MockSplitEnumeratorContext<DynamoDbSplit> context =
+                        new MockSplitEnumeratorContext<>(1);
+                SplitEnumerator<DynamoDbSplit, DynamoDbStreamsSourceEnumState> enumerator =
                         source.restoreEnumerator(context, empty)) {
             assertThat(client.resolveCalls).as("DescribeTable calls").hasValue(0);
 
@@ -100,8 +103,9 @@ class TableResolvingEnumeratorTest {
                 () -> SdkClientException.create("Connection reset"));
         DynamoDbStreamsSource<ChangeEvent> source = source("orders");
 
-        try (MockSplitEnumeratorContext<ShardSplit> context = new MockSplitEnumeratorContext<>(1);
-                SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> enumerator =
+        try (MockSplitEnumeratorContext<DynamoDbSplit> context =
+                        new MockSplitEnumeratorContext<>(1);
+                SplitEnumerator<DynamoDbSplit, DynamoDbStreamsSourceEnumState> enumerator =
                         source.createEnumerator(context)) {
             start(context, enumerator);
 
@@ -116,8 +120,9 @@ class TableResolvingEnumeratorTest {
     void aMissingTableFailsNamingTheTableWithoutRetrying() throws Throwable {
         DynamoDbStreamsSource<ChangeEvent> source = source("invoices");
 
-        try (MockSplitEnumeratorContext<ShardSplit> context = new MockSplitEnumeratorContext<>(1);
-                SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> enumerator =
+        try (MockSplitEnumeratorContext<DynamoDbSplit> context =
+                        new MockSplitEnumeratorContext<>(1);
+                SplitEnumerator<DynamoDbSplit, DynamoDbStreamsSourceEnumState> enumerator =
                         source.createEnumerator(context)) {
             assertThatThrownBy(() -> start(context, enumerator))
                     .isInstanceOf(FlinkRuntimeException.class)
@@ -132,8 +137,9 @@ class TableResolvingEnumeratorTest {
         orders.setStatus(StreamStatus.DISABLED);
         DynamoDbStreamsSource<ChangeEvent> source = source("orders");
 
-        try (MockSplitEnumeratorContext<ShardSplit> context = new MockSplitEnumeratorContext<>(1);
-                SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> enumerator =
+        try (MockSplitEnumeratorContext<DynamoDbSplit> context =
+                        new MockSplitEnumeratorContext<>(1);
+                SplitEnumerator<DynamoDbSplit, DynamoDbStreamsSourceEnumState> enumerator =
                         source.createEnumerator(context)) {
             assertThatThrownBy(() -> start(context, enumerator))
                     .isInstanceOf(FlinkRuntimeException.class)
@@ -146,8 +152,9 @@ class TableResolvingEnumeratorTest {
         DynamoDbStreamsSource<ChangeEvent> source =
                 builder().tableName("orders").bounded().build(); // the stream has no shard
 
-        try (MockSplitEnumeratorContext<ShardSplit> context = new MockSplitEnumeratorContext<>(1);
-                SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> enumerator =
+        try (MockSplitEnumeratorContext<DynamoDbSplit> context =
+                        new MockSplitEnumeratorContext<>(1);
+                SplitEnumerator<DynamoDbSplit, DynamoDbStreamsSourceEnumState> enumerator =
                         source.createEnumerator(context)) {
             enumerator.start();
             context.registerReader(new ReaderInfo(0, "host"));
@@ -166,15 +173,17 @@ class TableResolvingEnumeratorTest {
         SimpleVersionedSerializer<DynamoDbStreamsSourceEnumState> serializer =
                 source.getEnumeratorCheckpointSerializer();
         byte[] checkpoint;
-        try (MockSplitEnumeratorContext<ShardSplit> context = new MockSplitEnumeratorContext<>(1);
-                SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> enumerator =
+        try (MockSplitEnumeratorContext<DynamoDbSplit> context =
+                        new MockSplitEnumeratorContext<>(1);
+                SplitEnumerator<DynamoDbSplit, DynamoDbStreamsSourceEnumState> enumerator =
                         source.createEnumerator(context)) {
             enumerator.start();
             checkpoint = serializer.serialize(enumerator.snapshotState(1));
         }
 
-        try (MockSplitEnumeratorContext<ShardSplit> context = new MockSplitEnumeratorContext<>(1);
-                SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> enumerator =
+        try (MockSplitEnumeratorContext<DynamoDbSplit> context =
+                        new MockSplitEnumeratorContext<>(1);
+                SplitEnumerator<DynamoDbSplit, DynamoDbStreamsSourceEnumState> enumerator =
                         source.restoreEnumerator(
                                 context,
                                 serializer.deserialize(serializer.getVersion(), checkpoint))) {

@@ -1,6 +1,7 @@
 package io.github.ddbstreams.flink.testutils;
 
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumState;
+import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,8 +15,8 @@ public final class EnumeratorSteps {
 
     /** Starts the enumerator, registers reader 0 and runs every one-time callable. */
     public static void start(
-            MockSplitEnumeratorContext<ShardSplit> context,
-            SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> enumerator)
+            MockSplitEnumeratorContext<DynamoDbSplit> context,
+            SplitEnumerator<DynamoDbSplit, DynamoDbStreamsSourceEnumState> enumerator)
             throws Throwable {
         enumerator.start();
         context.registerReader(new ReaderInfo(0, "host"));
@@ -24,7 +25,7 @@ public final class EnumeratorSteps {
     }
 
     /** Runs one-time callables until none is left (a callable may queue another). */
-    public static void runOneTimeCallables(MockSplitEnumeratorContext<ShardSplit> context)
+    public static void runOneTimeCallables(MockSplitEnumeratorContext<DynamoDbSplit> context)
             throws Throwable {
         while (!context.getOneTimeCallables().isEmpty()) {
             context.runNextOneTimeCallable();
@@ -32,10 +33,10 @@ public final class EnumeratorSteps {
     }
 
     /** Every split assigned so far, in assignment order. */
-    public static List<ShardSplit> assigned(MockSplitEnumeratorContext<ShardSplit> context) {
+    public static List<ShardSplit> assigned(MockSplitEnumeratorContext<DynamoDbSplit> context) {
         List<ShardSplit> all = new ArrayList<>();
         context.getSplitsAssignmentSequence()
-                .forEach(a -> a.assignment().values().forEach(all::addAll));
+                .forEach(a -> a.assignment().values().forEach(s -> all.addAll(Splits.shards(s))));
         return all;
     }
 }

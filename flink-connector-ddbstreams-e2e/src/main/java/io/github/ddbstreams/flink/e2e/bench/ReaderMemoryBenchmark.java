@@ -5,6 +5,7 @@ import io.github.ddbstreams.flink.source.client.StreamsClient;
 import io.github.ddbstreams.flink.source.reader.ShardElement;
 import io.github.ddbstreams.flink.source.reader.ShardReaderSettings;
 import io.github.ddbstreams.flink.source.reader.ShardSplitReader;
+import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
@@ -48,7 +49,7 @@ final class ReaderMemoryBenchmark {
         FakeStreamsClient fake = new FakeStreamsClient();
         List<String> ids = addShards(fake, idle, 0);
         long before = usedHeap();
-        List<ShardSplit> splits = splits(ids);
+        List<DynamoDbSplit> splits = splits(ids);
         long splitsBytes = usedHeap() - before;
         ShardSplitReader reader =
                 new ShardSplitReader(fake, ShardReaderSettings.unbounded(new Configuration()));
@@ -216,8 +217,8 @@ final class ReaderMemoryBenchmark {
     }
 
     /** Splits with ids of their own, as deserialized splits have. */
-    private static List<ShardSplit> splits(List<String> ids) {
-        List<ShardSplit> splits = new ArrayList<>();
+    private static List<DynamoDbSplit> splits(List<String> ids) {
+        List<DynamoDbSplit> splits = new ArrayList<>();
         for (String id : ids) {
             splits.add(
                     new ShardSplit(

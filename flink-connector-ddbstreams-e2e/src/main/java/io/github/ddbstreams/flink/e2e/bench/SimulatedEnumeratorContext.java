@@ -1,6 +1,6 @@
 package io.github.ddbstreams.flink.e2e.bench;
 
-import io.github.ddbstreams.flink.source.split.ShardSplit;
+import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -20,7 +20,7 @@ import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
  * benchmark says so, on the benchmark's thread: a periodic discovery runs once per {@link
  * #runPeriodic()}, so an hour of discovery intervals is simulated in seconds.
  */
-final class SimulatedEnumeratorContext implements SplitEnumeratorContext<ShardSplit> {
+final class SimulatedEnumeratorContext implements SplitEnumeratorContext<DynamoDbSplit> {
     private final Deque<Runnable> pending = new ArrayDeque<>();
     private final List<Runnable> periodic = new ArrayList<>();
     long assignedSplits;
@@ -44,7 +44,7 @@ final class SimulatedEnumeratorContext implements SplitEnumeratorContext<ShardSp
     }
 
     @Override
-    public void assignSplits(SplitsAssignment<ShardSplit> newSplitAssignments) {
+    public void assignSplits(SplitsAssignment<DynamoDbSplit> newSplitAssignments) {
         newSplitAssignments.assignment().values().forEach(s -> assignedSplits += s.size());
     }
 

@@ -14,7 +14,7 @@ import io.github.ddbstreams.flink.source.enumerator.discovery.ShardListing;
 import io.github.ddbstreams.flink.source.enumerator.discovery.TableResolution;
 import io.github.ddbstreams.flink.source.event.FinishesConfirmedEvent;
 import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
-import io.github.ddbstreams.flink.source.split.ShardSplit;
+import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  */
 @Internal
 public final class DynamoDbStreamsSourceEnumerator
-        implements SplitEnumerator<ShardSplit, DynamoDbStreamsSourceEnumState> {
+        implements SplitEnumerator<DynamoDbSplit, DynamoDbStreamsSourceEnumState> {
     private static final Logger LOG =
             LoggerFactory.getLogger(DynamoDbStreamsSourceEnumerator.class);
 
@@ -58,7 +58,7 @@ public final class DynamoDbStreamsSourceEnumerator
     /** How often repeated child lookups are checked for, once one was needed. */
     static final long CHILD_LOOKUP_TICK_MILLIS = 250;
 
-    private final SplitEnumeratorContext<ShardSplit> context;
+    private final SplitEnumeratorContext<DynamoDbSplit> context;
     private final StreamsClient client;
     private final EnumeratorSettings settings;
     private final SplitPlanner planner;
@@ -81,7 +81,7 @@ public final class DynamoDbStreamsSourceEnumerator
      *     source passes {@link DescribeStreamPacer.Clock#SYSTEM}, tests simulate it
      */
     public DynamoDbStreamsSourceEnumerator(
-            SplitEnumeratorContext<ShardSplit> context,
+            SplitEnumeratorContext<DynamoDbSplit> context,
             StreamsClient client,
             Map<String, StartingPosition> startingPositions,
             Map<String, StartingPosition> tables,
@@ -255,7 +255,7 @@ public final class DynamoDbStreamsSourceEnumerator
      * with the splits assigned to it since then.
      */
     @Override
-    public void addSplitsBack(List<ShardSplit> splits, int subtaskId) {
+    public void addSplitsBack(List<DynamoDbSplit> splits, int subtaskId) {
         boolean registeredAgain = context.registeredReaders().containsKey(subtaskId);
         execute(planner.splitsBack(subtaskId, splits, registeredAgain));
     }
@@ -323,9 +323,9 @@ public final class DynamoDbStreamsSourceEnumerator
 
     /** The planner's view of the readers: the context's registered readers. */
     private static final class ContextReaders implements SplitPlanner.Readers {
-        private final SplitEnumeratorContext<ShardSplit> context;
+        private final SplitEnumeratorContext<DynamoDbSplit> context;
 
-        ContextReaders(SplitEnumeratorContext<ShardSplit> context) {
+        ContextReaders(SplitEnumeratorContext<DynamoDbSplit> context) {
             this.context = context;
         }
 

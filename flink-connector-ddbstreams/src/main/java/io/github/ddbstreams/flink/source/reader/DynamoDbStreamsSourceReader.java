@@ -2,8 +2,8 @@ package io.github.ddbstreams.flink.source.reader;
 
 import io.github.ddbstreams.flink.source.event.FinishesConfirmedEvent;
 import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
-import io.github.ddbstreams.flink.source.split.ShardSplit;
-import io.github.ddbstreams.flink.source.split.ShardSplitState;
+import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
+import io.github.ddbstreams.flink.source.split.DynamoDbSplitState;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,12 +13,13 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
+import org.apache.flink.connector.base.source.reader.SourceReaderBase;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
 
 /**
- * The source reader of one subtask. Besides what {@link SingleThreadMultiplexSourceReaderBase}
- * does, it keeps the enumerator's view of finished shards safe across failures:
+ * The source reader of one subtask. Besides what {@link SourceReaderBase} does (with one fetcher
+ * thread for shards and one for Scan segments), it keeps the enumerator's view of finished shards
+ * safe across failures:
  *
  * <p>A shard read to its end leaves the reader's checkpoints, and the enumerator learns of it by a
  * {@link FinishesReportedEvent}. If that event reached the enumerator after the enumerator's part
@@ -29,25 +30,49 @@ import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
  */
 @Internal
 public final class DynamoDbStreamsSourceReader<T>
-        extends SingleThreadMultiplexSourceReaderBase<
-                ShardElement, T, ShardSplit, ShardSplitState> {
+        extends SourceReaderBase<ShardElement, T, DynamoDbSplit, DynamoDbSplitState> {
 
     /** Finished shards not yet acknowledged by a completed enumerator checkpoint. Task thread. */
-    private final Map<String, ShardSplit> finishedMarkers = new LinkedHashMap<>();
+    private final Map<String, DynamoDbSplit> finishedMarkers = new LinkedHashMap<>();
 
+    /**
+     * A reader whose shards and Scan segments are each read in a fetcher thread of their own (see
+     * {@link DynamoDbFetcherManager}).
+     */
     public DynamoDbStreamsSourceReader(
-            Supplier<SplitReader<ShardElement, ShardSplit>> splitReaderSupplier,
+            Supplier<SplitReader<ShardElement, DynamoDbSplit>> shardReaders,
+            Supplier<SplitReader<ShardElement, DynamoDbSplit>> segmentReaders,
             ShardRecordEmitter<T> emitter,
             Configuration config,
             SourceReaderContext context) {
-        super(splitReaderSupplier, emitter, config, context);
+        super(
+                new DynamoDbFetcherManager(shardReaders, segmentReaders, config),
+                emitter,
+                config,
+                context);
+    }
+
+    /** A reader of shards only, for tests. */
+    public DynamoDbStreamsSourceReader(
+            Supplier<SplitReader<ShardElement, DynamoDbSplit>> shardReaders,
+            ShardRecordEmitter<T> emitter,
+            Configuration config,
+            SourceReaderContext context) {
+        this(
+                shardReaders,
+                () -> {
+                    throw new IllegalStateException("This reader reads no Scan segments");
+                },
+                emitter,
+                config,
+                context);
     }
 
     @Override
-    public void addSplits(List<ShardSplit> splits) {
-        List<ShardSplit> toRead = new ArrayList<>(splits.size());
+    public void addSplits(List<DynamoDbSplit> splits) {
+        List<DynamoDbSplit> toRead = new ArrayList<>(splits.size());
         List<String> restoredFinished = new ArrayList<>();
-        for (ShardSplit split : splits) {
+        for (DynamoDbSplit split : splits) {
             if (split.isFinishedMarker()) {
                 finishedMarkers.put(split.splitId(), split);
                 restoredFinished.add(split.splitId());
@@ -62,10 +87,10 @@ public final class DynamoDbStreamsSourceReader<T>
     }
 
     @Override
-    protected void onSplitFinished(Map<String, ShardSplitState> finishedSplitIds) {
+    protected void onSplitFinished(Map<String, DynamoDbSplitState> finishedSplitIds) {
         List<String> ids = new ArrayList<>(finishedSplitIds.size());
-        for (ShardSplitState state : finishedSplitIds.values()) {
-            ShardSplit split = state.toSplit();
+        for (DynamoDbSplitState state : finishedSplitIds.values()) {
+            DynamoDbSplit split = state.toSplit();
             finishedMarkers.put(split.splitId(), split.asFinishedMarker());
             ids.add(split.splitId());
         }
@@ -73,8 +98,8 @@ public final class DynamoDbStreamsSourceReader<T>
     }
 
     @Override
-    public List<ShardSplit> snapshotState(long checkpointId) {
-        List<ShardSplit> splits = new ArrayList<>(super.snapshotState(checkpointId));
+    public List<DynamoDbSplit> snapshotState(long checkpointId) {
+        List<DynamoDbSplit> splits = new ArrayList<>(super.snapshotState(checkpointId));
         splits.addAll(finishedMarkers.values());
         return splits;
     }
@@ -91,12 +116,12 @@ public final class DynamoDbStreamsSourceReader<T>
     }
 
     @Override
-    protected ShardSplitState initializedState(ShardSplit split) {
-        return new ShardSplitState(split);
+    protected DynamoDbSplitState initializedState(DynamoDbSplit split) {
+        return DynamoDbSplitState.of(split);
     }
 
     @Override
-    protected ShardSplit toSplitType(String splitId, ShardSplitState state) {
+    protected DynamoDbSplit toSplitType(String splitId, DynamoDbSplitState state) {
         return state.toSplit();
     }
 

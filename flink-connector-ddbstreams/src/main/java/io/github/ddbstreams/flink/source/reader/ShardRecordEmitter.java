@@ -1,6 +1,9 @@
 package io.github.ddbstreams.flink.source.reader;
 
 import io.github.ddbstreams.flink.format.DynamoDbStreamsDeserializer;
+import io.github.ddbstreams.flink.source.split.DynamoDbSplitState;
+import io.github.ddbstreams.flink.source.split.ScanSegmentSplit;
+import io.github.ddbstreams.flink.source.split.ScanSegmentSplitState;
 import io.github.ddbstreams.flink.source.split.ShardSplitState;
 import java.io.IOException;
 import java.time.Instant;
@@ -19,7 +22,7 @@ import software.amazon.awssdk.services.dynamodb.model.Record;
  */
 @Internal
 public final class ShardRecordEmitter<T>
-        implements RecordEmitter<ShardElement, T, ShardSplitState> {
+        implements RecordEmitter<ShardElement, T, DynamoDbSplitState> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShardRecordEmitter.class);
 
@@ -42,27 +45,26 @@ public final class ShardRecordEmitter<T>
     }
 
     @Override
-    public void emitRecord(ShardElement element, SourceOutput<T> output, ShardSplitState state)
+    public void emitRecord(
+            ShardElement element, SourceOutput<T> output, DynamoDbSplitState splitState)
             throws Exception {
+        if (splitState instanceof ScanSegmentSplitState segment) {
+            emitSnapshotRow(element, output, segment);
+            return;
+        }
+        ShardSplitState state = (ShardSplitState) splitState;
         Record record = element.record();
         if (record == null) {
             state.refreshLatestIterator(element.refreshedLatestIterator());
             return;
         }
-        Instant created = record.dynamodb().approximateCreationDateTime();
-        collector.output = output;
-        collector.timestamp = created == null ? Long.MIN_VALUE : created.toEpochMilli();
         String sequenceNumber = record.dynamodb().sequenceNumber();
-        try {
-            deserializer.deserialize(
-                    record, state.getSplit().getStreamArn(), state.getShardId(), collector);
-        } catch (DownstreamFailure e) {
-            // Not the deserializer's fault: an operator chained after the source failed. It must
-            // fail the task as it would anywhere else, never count as a skippable record.
-            throw e.failure;
-        } catch (Exception e) {
-            onDeserializationError(state, sequenceNumber, e);
-        }
+        deserialize(
+                record,
+                output,
+                state.getSplit().getStreamArn(),
+                state.getShardId(),
+                "record " + sequenceNumber + " of shard " + state.getShardId());
         Long size = record.dynamodb().sizeBytes();
         if (size != null) {
             metrics.bytesIn(size);
@@ -70,9 +72,44 @@ public final class ShardRecordEmitter<T>
         state.setLastSequenceNumber(sequenceNumber);
     }
 
-    private void onDeserializationError(ShardSplitState state, String sequenceNumber, Exception e)
-            throws IOException {
-        String where = "record " + sequenceNumber + " of shard " + state.getShardId();
+    /**
+     * A snapshot row goes through the same deserializer as changes, with the segment as its shard
+     * id; the segment's progress moves past it even when the deserializer emitted nothing.
+     */
+    private void emitSnapshotRow(
+            ShardElement element, SourceOutput<T> output, ScanSegmentSplitState state)
+            throws Exception {
+        Record row = element.record();
+        if (row != null) {
+            ScanSegmentSplit segment = state.toSplit();
+            deserialize(
+                    row,
+                    output,
+                    segment.getStreamArn(),
+                    segment.shardIdOfRows(),
+                    "snapshot row " + row.dynamodb().keys() + " of " + segment.splitId());
+        }
+        state.emittedUpTo(element.segmentKeyAfter());
+    }
+
+    private void deserialize(
+            Record record, SourceOutput<T> output, String streamArn, String shardId, String where)
+            throws Exception {
+        Instant created = record.dynamodb().approximateCreationDateTime();
+        collector.output = output;
+        collector.timestamp = created == null ? Long.MIN_VALUE : created.toEpochMilli();
+        try {
+            deserializer.deserialize(record, streamArn, shardId, collector);
+        } catch (DownstreamFailure e) {
+            // Not the deserializer's fault: an operator chained after the source failed. It must
+            // fail the task as it would anywhere else, never count as a skippable record.
+            throw e.failure;
+        } catch (Exception e) {
+            onDeserializationError(where, e);
+        }
+    }
+
+    private void onDeserializationError(String where, Exception e) throws IOException {
         if (!skipDeserializationErrors) {
             throw new IOException(
                     "The deserializer failed on "

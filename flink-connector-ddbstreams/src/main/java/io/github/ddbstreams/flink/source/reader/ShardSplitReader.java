@@ -2,6 +2,7 @@ package io.github.ddbstreams.flink.source.reader;
 
 import io.github.ddbstreams.flink.source.client.AwsErrors;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
+import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import java.io.IOException;
@@ -43,7 +44,7 @@ import software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException
  * next iterator is finished.
  */
 @Internal
-public final class ShardSplitReader implements SplitReader<ShardElement, ShardSplit> {
+public final class ShardSplitReader implements SplitReader<ShardElement, DynamoDbSplit> {
     private static final Logger LOG = LoggerFactory.getLogger(ShardSplitReader.class);
 
     /** How long a fetch with records waits for the other calls in flight to end too. */
@@ -385,12 +386,16 @@ public final class ShardSplitReader implements SplitReader<ShardElement, ShardSp
     }
 
     @Override
-    public void handleSplitsChanges(SplitsChange<ShardSplit> splitsChanges) {
+    public void handleSplitsChanges(SplitsChange<DynamoDbSplit> splitsChanges) {
         if (!(splitsChanges instanceof SplitsAddition)) {
             throw new UnsupportedOperationException(
                     "Unsupported split change " + splitsChanges.getClass().getSimpleName());
         }
-        for (ShardSplit split : splitsChanges.splits()) {
+        for (DynamoDbSplit added : splitsChanges.splits()) {
+            if (!(added instanceof ShardSplit split)) {
+                throw new IllegalArgumentException(
+                        "The shard reader cannot read " + added.splitId() + ": not a shard");
+            }
             ShardCursor cursor = new ShardCursor(split);
             metrics.registerShard(cursor);
             if (split.getPosition().getKind() == ShardPosition.Kind.LATEST_ITERATOR) {

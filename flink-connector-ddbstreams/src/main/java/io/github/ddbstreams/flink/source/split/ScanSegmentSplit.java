@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
-import org.apache.flink.api.connector.source.SourceSplit;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -23,7 +22,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * stream the same source reads), so that deserializers see them with that stream's ARN.
  */
 @Internal
-public final class ScanSegmentSplit implements SourceSplit {
+public final class ScanSegmentSplit implements DynamoDbSplit {
 
     private final String streamArn;
     private final String tableName;
@@ -83,7 +82,15 @@ public final class ScanSegmentSplit implements SourceSplit {
     /** {@code STREAM_ARN#scan-SEGMENT-of-TOTAL}: never equal to a shard's split id. */
     @Override
     public String splitId() {
-        return streamArn + "#scan-" + segment + "-of-" + totalSegments;
+        return streamArn + "#" + shardIdOfRows();
+    }
+
+    /**
+     * The shard id that rows of this segment carry for deserializers (and the {@code shard_id}
+     * metadata of SQL): {@code scan-SEGMENT-of-TOTAL}.
+     */
+    public String shardIdOfRows() {
+        return "scan-" + segment + "-of-" + totalSegments;
     }
 
     public String getStreamArn() {
@@ -111,6 +118,17 @@ public final class ScanSegmentSplit implements SourceSplit {
     /** Whether the segment was read to its end. */
     public boolean isDone() {
         return done;
+    }
+
+    /** A segment read to its end is its own finished marker. */
+    @Override
+    public boolean isFinishedMarker() {
+        return done;
+    }
+
+    @Override
+    public ScanSegmentSplit asFinishedMarker() {
+        return after(null);
     }
 
     /**

@@ -4,7 +4,6 @@ import io.github.ddbstreams.flink.arn.StreamArns;
 import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
-import org.apache.flink.api.connector.source.SourceSplit;
 
 /**
  * One shard of a stream, with the position to (re)start reading it. Immutable; the reader's mutable
@@ -15,7 +14,7 @@ import org.apache.flink.api.connector.source.SourceSplit;
  * it in one of its own completed checkpoints (see {@code DynamoDbStreamsSourceReader}).
  */
 @Internal
-public final class ShardSplit implements SourceSplit {
+public final class ShardSplit implements DynamoDbSplit {
 
     private static final char SPLIT_ID_SEPARATOR = '/';
 
@@ -91,6 +90,7 @@ public final class ShardSplit implements SourceSplit {
         return position;
     }
 
+    @Override
     public boolean isFinishedMarker() {
         return finishedMarker;
     }
@@ -99,6 +99,7 @@ public final class ShardSplit implements SourceSplit {
         return new ShardSplit(streamArn, shardId, parentShardId, newPosition, finishedMarker);
     }
 
+    @Override
     public ShardSplit asFinishedMarker() {
         return new ShardSplit(streamArn, shardId, parentShardId, position, true);
     }

@@ -9,7 +9,7 @@ import org.apache.flink.annotation.Internal;
  * split with {@link #toSplit()}. Used by one reader thread only; not thread-safe.
  */
 @Internal
-public final class ShardSplitState {
+public final class ShardSplitState implements DynamoDbSplitState {
 
     private final ShardSplit split;
     private ShardPosition position;
@@ -55,6 +55,7 @@ public final class ShardSplitState {
     }
 
     /** The immutable split with the current position, as it goes into a checkpoint. */
+    @Override
     public ShardSplit toSplit() {
         return split.withPosition(position);
     }

@@ -8,6 +8,7 @@ import io.github.ddbstreams.flink.source.StartingPosition;
 import io.github.ddbstreams.flink.source.enumerator.assign.LineageAffinityAssigner;
 import io.github.ddbstreams.flink.source.enumerator.discovery.SimulatedClock;
 import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
+import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
 import io.github.ddbstreams.flink.testutils.MultiStreamFakeClient;
@@ -47,7 +48,7 @@ class DisabledStreamEnumeratorTest {
     /** Paces DescribeStream calls and times the settling: simulated. */
     private final SimulatedClock clock = new SimulatedClock();
 
-    private MockSplitEnumeratorContext<ShardSplit> context;
+    private MockSplitEnumeratorContext<DynamoDbSplit> context;
     private DynamoDbStreamsSourceEnumerator enumerator;
     private OnStreamDisabled mode;
     private String root;
@@ -119,7 +120,7 @@ class DisabledStreamEnumeratorTest {
 
     private List<String> assigned() {
         List<String> ids = new ArrayList<>();
-        for (SplitsAssignment<ShardSplit> assignment : context.getSplitsAssignmentSequence()) {
+        for (SplitsAssignment<DynamoDbSplit> assignment : context.getSplitsAssignmentSequence()) {
             assignment.assignment().values().forEach(s -> s.forEach(x -> ids.add(x.splitId())));
         }
         return ids;

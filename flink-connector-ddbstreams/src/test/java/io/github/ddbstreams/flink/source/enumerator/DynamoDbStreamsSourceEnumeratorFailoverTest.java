@@ -8,8 +8,10 @@ import io.github.ddbstreams.flink.source.enumerator.discovery.DescribeStreamPace
 import io.github.ddbstreams.flink.source.enumerator.lineage.ShardNode;
 import io.github.ddbstreams.flink.source.enumerator.lineage.ShardStatus;
 import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
+import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
+import io.github.ddbstreams.flink.testutils.Splits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +33,8 @@ class DynamoDbStreamsSourceEnumeratorFailoverTest {
 
     @Test
     void childrenWaitForAParentWhoseFinishTheRestartedReaderForgot() throws Throwable {
-        try (MockSplitEnumeratorContext<ShardSplit> context = new MockSplitEnumeratorContext<>(2)) {
+        try (MockSplitEnumeratorContext<DynamoDbSplit> context =
+                new MockSplitEnumeratorContext<>(2)) {
             DynamoDbStreamsSourceEnumerator enumerator = enumerator(context);
             enumerator.start();
             context.runNextOneTimeCallable(); // initial discovery
@@ -66,7 +69,8 @@ class DynamoDbStreamsSourceEnumeratorFailoverTest {
 
     @Test
     void finishesCoveredByACompletedCheckpointStayFinished() throws Throwable {
-        try (MockSplitEnumeratorContext<ShardSplit> context = new MockSplitEnumeratorContext<>(2)) {
+        try (MockSplitEnumeratorContext<DynamoDbSplit> context =
+                new MockSplitEnumeratorContext<>(2)) {
             DynamoDbStreamsSourceEnumerator enumerator = enumerator(context);
             enumerator.start();
             context.runNextOneTimeCallable();
@@ -91,7 +95,7 @@ class DynamoDbStreamsSourceEnumeratorFailoverTest {
     }
 
     private DynamoDbStreamsSourceEnumerator enumerator(
-            MockSplitEnumeratorContext<ShardSplit> context) {
+            MockSplitEnumeratorContext<DynamoDbSplit> context) {
         return new DynamoDbStreamsSourceEnumerator(
                 context,
                 client,
@@ -104,7 +108,7 @@ class DynamoDbStreamsSourceEnumeratorFailoverTest {
     }
 
     private static void register(
-            MockSplitEnumeratorContext<ShardSplit> context,
+            MockSplitEnumeratorContext<DynamoDbSplit> context,
             DynamoDbStreamsSourceEnumerator enumerator,
             int subtask) {
         context.registerReader(new ReaderInfo(subtask, "localhost"));
@@ -121,10 +125,11 @@ class DynamoDbStreamsSourceEnumeratorFailoverTest {
     }
 
     private static List<String> assignedShards(
-            MockSplitEnumeratorContext<ShardSplit> context, int subtask) {
+            MockSplitEnumeratorContext<DynamoDbSplit> context, int subtask) {
         List<String> shards = new ArrayList<>();
-        for (SplitsAssignment<ShardSplit> assignment : context.getSplitsAssignmentSequence()) {
-            for (ShardSplit split : assignment.assignment().getOrDefault(subtask, List.of())) {
+        for (SplitsAssignment<DynamoDbSplit> assignment : context.getSplitsAssignmentSequence()) {
+            for (ShardSplit split :
+                    Splits.shards(assignment.assignment().getOrDefault(subtask, List.of()))) {
                 shards.add(split.getShardId());
             }
         }

@@ -5,8 +5,10 @@ import io.github.ddbstreams.flink.source.client.StreamsClient;
 import io.github.ddbstreams.flink.source.enumerator.assign.LineageAffinityAssigner;
 import io.github.ddbstreams.flink.source.enumerator.discovery.SimulatedClock;
 import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
+import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
+import io.github.ddbstreams.flink.testutils.Splits;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,7 +45,7 @@ final class EnumeratorHarness implements AutoCloseable {
     /** Paces the enumerator's DescribeStream calls: simulated, so pacing costs no real time. */
     final SimulatedClock pacingClock = new SimulatedClock();
 
-    final MockSplitEnumeratorContext<ShardSplit> context;
+    final MockSplitEnumeratorContext<DynamoDbSplit> context;
     final DynamoDbStreamsSourceEnumerator enumerator;
     private final String streamArn;
 
@@ -171,12 +173,12 @@ final class EnumeratorHarness implements AutoCloseable {
     /** Every assigned split in assignment order, with its subtask; repeats are kept. */
     List<Map.Entry<Integer, ShardSplit>> assignments() {
         List<Map.Entry<Integer, ShardSplit>> all = new ArrayList<>();
-        for (SplitsAssignment<ShardSplit> assignment : context.getSplitsAssignmentSequence()) {
+        for (SplitsAssignment<DynamoDbSplit> assignment : context.getSplitsAssignmentSequence()) {
             assignment
                     .assignment()
                     .forEach(
                             (subtask, splits) -> {
-                                for (ShardSplit split : splits) {
+                                for (ShardSplit split : Splits.shards(splits)) {
                                     all.add(Map.entry(subtask, split));
                                 }
                             });

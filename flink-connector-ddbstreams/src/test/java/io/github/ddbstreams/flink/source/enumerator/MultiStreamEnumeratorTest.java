@@ -7,10 +7,12 @@ import io.github.ddbstreams.flink.source.enumerator.assign.LineageAffinityAssign
 import io.github.ddbstreams.flink.source.enumerator.discovery.DescribeStreamPacer;
 import io.github.ddbstreams.flink.source.event.FinishesConfirmedEvent;
 import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
+import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
 import io.github.ddbstreams.flink.testutils.MultiStreamFakeClient;
+import io.github.ddbstreams.flink.testutils.Splits;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,13 +38,13 @@ class MultiStreamEnumeratorTest {
     private final FakeStreamsClient customers = new FakeStreamsClient(CUSTOMERS);
     private final MultiStreamFakeClient client =
             new MultiStreamFakeClient(Map.of(ORDERS, orders, CUSTOMERS, customers));
-    private final List<MockSplitEnumeratorContext<ShardSplit>> contexts = new ArrayList<>();
-    private MockSplitEnumeratorContext<ShardSplit> context;
+    private final List<MockSplitEnumeratorContext<DynamoDbSplit>> contexts = new ArrayList<>();
+    private MockSplitEnumeratorContext<DynamoDbSplit> context;
     private DynamoDbStreamsSourceEnumerator enumerator;
 
     @AfterEach
     void close() throws Exception {
-        for (MockSplitEnumeratorContext<ShardSplit> c : contexts) {
+        for (MockSplitEnumeratorContext<DynamoDbSplit> c : contexts) {
             c.close();
         }
     }
@@ -101,7 +103,7 @@ class MultiStreamEnumeratorTest {
     /** Every assigned split id with its subtask, in assignment order. */
     private Map<String, Integer> subtaskBySplit() {
         Map<String, Integer> owners = new LinkedHashMap<>();
-        for (SplitsAssignment<ShardSplit> assignment : context.getSplitsAssignmentSequence()) {
+        for (SplitsAssignment<DynamoDbSplit> assignment : context.getSplitsAssignmentSequence()) {
             assignment
                     .assignment()
                     .forEach(
@@ -113,8 +115,8 @@ class MultiStreamEnumeratorTest {
 
     private List<ShardSplit> assignedSplits() {
         List<ShardSplit> all = new ArrayList<>();
-        for (SplitsAssignment<ShardSplit> assignment : context.getSplitsAssignmentSequence()) {
-            assignment.assignment().values().forEach(all::addAll);
+        for (SplitsAssignment<DynamoDbSplit> assignment : context.getSplitsAssignmentSequence()) {
+            assignment.assignment().values().forEach(s -> all.addAll(Splits.shards(s)));
         }
         return all;
     }

@@ -12,6 +12,7 @@ import io.github.ddbstreams.flink.source.enumerator.discovery.SimulatedClock;
 import io.github.ddbstreams.flink.source.enumerator.lineage.ShardIds;
 import io.github.ddbstreams.flink.source.enumerator.lineage.ShardNode;
 import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
+import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
 import io.github.ddbstreams.flink.testutils.MultiStreamFakeClient;
@@ -50,13 +51,13 @@ class MultiStreamScaleTest {
     private final MultiStreamFakeClient fakes =
             new MultiStreamFakeClient(Map.of(ORDERS, orders, CUSTOMERS, customers));
     private final SimulatedClock pacingClock = new SimulatedClock();
-    private final List<MockSplitEnumeratorContext<ShardSplit>> contexts = new ArrayList<>();
-    private MockSplitEnumeratorContext<ShardSplit> context;
+    private final List<MockSplitEnumeratorContext<DynamoDbSplit>> contexts = new ArrayList<>();
+    private MockSplitEnumeratorContext<DynamoDbSplit> context;
     private DynamoDbStreamsSourceEnumerator enumerator;
 
     @AfterEach
     void close() throws Exception {
-        for (MockSplitEnumeratorContext<ShardSplit> c : contexts) {
+        for (MockSplitEnumeratorContext<DynamoDbSplit> c : contexts) {
             c.close();
         }
     }

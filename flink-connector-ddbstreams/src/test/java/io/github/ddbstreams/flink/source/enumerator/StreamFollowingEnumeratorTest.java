@@ -9,11 +9,13 @@ import io.github.ddbstreams.flink.source.StartingPosition;
 import io.github.ddbstreams.flink.source.enumerator.assign.LineageAffinityAssigner;
 import io.github.ddbstreams.flink.source.enumerator.discovery.SimulatedClock;
 import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
+import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
 import io.github.ddbstreams.flink.testutils.LogCapture;
 import io.github.ddbstreams.flink.testutils.MultiStreamFakeClient;
+import io.github.ddbstreams.flink.testutils.Splits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,12 +57,12 @@ class StreamFollowingEnumeratorTest {
     private final FakeStreamsClient old = new FakeStreamsClient(OLD);
     private final FakeStreamsClient neu = new FakeStreamsClient(NEW);
     private final MultiStreamFakeClient client = new MultiStreamFakeClient(Map.of(OLD, old));
-    private final List<MockSplitEnumeratorContext<ShardSplit>> contexts = new ArrayList<>();
+    private final List<MockSplitEnumeratorContext<DynamoDbSplit>> contexts = new ArrayList<>();
 
     /** Paces DescribeStream calls and times how long a disabled stream's listing may lag. */
     private final SimulatedClock clock = new SimulatedClock();
 
-    private MockSplitEnumeratorContext<ShardSplit> context;
+    private MockSplitEnumeratorContext<DynamoDbSplit> context;
     private DynamoDbStreamsSourceEnumerator enumerator;
 
     /** The old stream's first shard, and its child that is open until the stream is disabled. */
@@ -76,7 +78,7 @@ class StreamFollowingEnumeratorTest {
 
     @AfterEach
     void close() throws Exception {
-        for (MockSplitEnumeratorContext<ShardSplit> c : contexts) {
+        for (MockSplitEnumeratorContext<DynamoDbSplit> c : contexts) {
             c.close();
         }
     }
@@ -138,9 +140,10 @@ class StreamFollowingEnumeratorTest {
         int owner = -1;
         // Searched in the contexts of earlier (restored) enumerators too: a restored reader
         // keeps the splits it was given before.
-        for (MockSplitEnumeratorContext<ShardSplit> c : contexts) {
-            for (SplitsAssignment<ShardSplit> assignment : c.getSplitsAssignmentSequence()) {
-                for (Map.Entry<Integer, List<ShardSplit>> e : assignment.assignment().entrySet()) {
+        for (MockSplitEnumeratorContext<DynamoDbSplit> c : contexts) {
+            for (SplitsAssignment<DynamoDbSplit> assignment : c.getSplitsAssignmentSequence()) {
+                for (Map.Entry<Integer, List<DynamoDbSplit>> e :
+                        assignment.assignment().entrySet()) {
                     if (e.getValue().stream().anyMatch(s -> s.splitId().equals(splitId))) {
                         owner = e.getKey();
                     }
@@ -153,16 +156,16 @@ class StreamFollowingEnumeratorTest {
 
     private List<String> assignedSplitIds() {
         List<String> ids = new ArrayList<>();
-        for (SplitsAssignment<ShardSplit> assignment : context.getSplitsAssignmentSequence()) {
+        for (SplitsAssignment<DynamoDbSplit> assignment : context.getSplitsAssignmentSequence()) {
             assignment.assignment().values().forEach(s -> s.forEach(x -> ids.add(x.splitId())));
         }
         return ids;
     }
 
     private ShardSplit assignedSplit(String splitId) {
-        for (SplitsAssignment<ShardSplit> assignment : context.getSplitsAssignmentSequence()) {
-            for (List<ShardSplit> splits : assignment.assignment().values()) {
-                for (ShardSplit split : splits) {
+        for (SplitsAssignment<DynamoDbSplit> assignment : context.getSplitsAssignmentSequence()) {
+            for (List<DynamoDbSplit> splits : assignment.assignment().values()) {
+                for (ShardSplit split : Splits.shards(splits)) {
                     if (split.splitId().equals(splitId)) {
                         return split;
                     }

@@ -11,6 +11,7 @@ import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
+import io.github.ddbstreams.flink.testutils.Splits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,7 +88,7 @@ class DynamoDbStreamsSourceReaderTest {
         assertThat(events).allSatisfy(e -> assertThat(e.getStreamArn()).isEqualTo(ARN));
 
         assertThat(finishReports()).containsExactly(List.of(shard));
-        List<ShardSplit> snapshot = reader.snapshotState(1);
+        List<ShardSplit> snapshot = Splits.shards(reader.snapshotState(1));
         assertThat(snapshot).hasSize(1);
         assertThat(snapshot.get(0).getShardId()).isEqualTo(shard);
         assertThat(snapshot.get(0).isFinishedMarker()).isTrue();
@@ -125,7 +126,9 @@ class DynamoDbStreamsSourceReaderTest {
 
         reader.handleSourceEvents(
                 new FinishesConfirmedEvent(List.of(ShardSplit.idOf(ARN, finished))));
-        assertThat(reader.snapshotState(2)).extracting(ShardSplit::getShardId).containsOnly(child);
+        assertThat(Splits.shards(reader.snapshotState(2)))
+                .extracting(ShardSplit::getShardId)
+                .containsOnly(child);
         assertThat(fake.getRecordsCalls(finished)).isZero();
     }
 
@@ -139,14 +142,14 @@ class DynamoDbStreamsSourceReaderTest {
         reader.addSplits(List.of(split(shard, ShardPosition.trimHorizon())));
         pollUntil(() -> output.getEmittedRecords().size() == 5);
 
-        List<ShardSplit> snapshot = reader.snapshotState(1);
+        List<ShardSplit> snapshot = Splits.shards(reader.snapshotState(1));
         assertThat(snapshot)
                 .containsExactly(split(shard, ShardPosition.afterSequenceNumber(seqs.get(4))));
         assertThat(finishReports()).as("the shard is open").isEmpty();
 
         String more = fake.put(shard, "k5", OperationType.INSERT, 5);
         pollUntil(() -> output.getEmittedRecords().size() == 6);
-        assertThat(reader.snapshotState(2).get(0).getPosition())
+        assertThat(Splits.shards(reader.snapshotState(2)).get(0).getPosition())
                 .isEqualTo(ShardPosition.afterSequenceNumber(more));
     }
 

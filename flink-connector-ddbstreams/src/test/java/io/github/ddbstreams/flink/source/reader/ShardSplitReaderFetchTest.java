@@ -11,6 +11,7 @@ import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
 import io.github.ddbstreams.flink.testutils.GatedStreamsClient;
+import io.github.ddbstreams.flink.testutils.Splits;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,7 +80,7 @@ class ShardSplitReaderFetchTest {
                             null,
                             ShardPosition.trimHorizon()));
         }
-        reader.handleSplitsChanges(new SplitsAddition<>(splits));
+        reader.handleSplitsChanges(new SplitsAddition<>(Splits.splits(splits)));
     }
 
     private void gate(String shard) {
@@ -271,7 +272,7 @@ class ShardSplitReaderFetchTest {
                         config,
                         new TestingReaderContext())) {
             sourceReader.start();
-            sourceReader.addSplits(splits);
+            sourceReader.addSplits(Splits.splits(splits));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
             while (output.getEmittedRecords().size() < written.size()
                     || splitReaders.get(0).bufferedBytes() > 0) {

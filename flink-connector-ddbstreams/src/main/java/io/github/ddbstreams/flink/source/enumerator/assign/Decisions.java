@@ -2,6 +2,7 @@ package io.github.ddbstreams.flink.source.enumerator.assign;
 
 import io.github.ddbstreams.flink.source.StartingPosition;
 import io.github.ddbstreams.flink.source.enumerator.JobStart;
+import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,7 +55,7 @@ public final class Decisions {
     private final List<ChildLookup> childLookups = new ArrayList<>();
     private boolean startChildLookupTick;
     // HashMaps, as Flink's SplitsAssignment and the acks always were: same order of subtasks.
-    private final Map<Integer, List<ShardSplit>> assignments = new HashMap<>();
+    private final Map<Integer, List<DynamoDbSplit>> assignments = new HashMap<>();
     private final List<Integer> noMoreSplits = new ArrayList<>();
     private final Map<Integer, List<String>> acks = new HashMap<>();
 
@@ -92,7 +93,7 @@ public final class Decisions {
     }
 
     /** Splits to send, by subtask. */
-    public Map<Integer, List<ShardSplit>> assignments() {
+    public Map<Integer, List<DynamoDbSplit>> assignments() {
         return assignments;
     }
 

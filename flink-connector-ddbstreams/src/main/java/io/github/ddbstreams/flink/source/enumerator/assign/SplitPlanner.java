@@ -7,6 +7,7 @@ import io.github.ddbstreams.flink.source.enumerator.StreamEnumState;
 import io.github.ddbstreams.flink.source.enumerator.discovery.InitialListing;
 import io.github.ddbstreams.flink.source.enumerator.discovery.ShardListing;
 import io.github.ddbstreams.flink.source.enumerator.lineage.ShardGraph;
+import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -251,7 +252,7 @@ public final class SplitPlanner {
      *
      * @param registeredAgain whether its reader is registered already
      */
-    public Decisions splitsBack(int subtask, List<ShardSplit> splits, boolean registeredAgain) {
+    public Decisions splitsBack(int subtask, List<DynamoDbSplit> splits, boolean registeredAgain) {
         // Finishes the subtask reported after that checkpoint are undone there: the restored
         // reader reads those shards again, or re-reports them from its restored finished markers.
         // Until it does, their children must wait, or they would be read before their parent.
@@ -261,7 +262,13 @@ public final class SplitPlanner {
             stream.graph.reopenFinished(ShardSplit.shardIdOf(splitId), subtask);
             handout.shardReopened();
         }
-        for (ShardSplit split : splits) {
+        for (DynamoDbSplit given : splits) {
+            if (!(given instanceof ShardSplit split)) {
+                throw new IllegalStateException(
+                        "Split "
+                                + given.splitId()
+                                + " came back, but this source reads no snapshot");
+            }
             TrackedStream stream = streams.get(split.getStreamArn());
             if (stream != null && stream.takeBack(split)) {
                 LOG.info("Shard {} returned by failed subtask {}", split.splitId(), subtask);

@@ -14,9 +14,11 @@ import io.github.ddbstreams.flink.source.enumerator.discovery.ShardListing;
 import io.github.ddbstreams.flink.source.enumerator.lineage.DiscoveredShard;
 import io.github.ddbstreams.flink.source.enumerator.lineage.ShardNode;
 import io.github.ddbstreams.flink.source.enumerator.lineage.ShardStatus;
+import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.MultiStreamFakeClient;
+import io.github.ddbstreams.flink.testutils.Splits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -59,7 +61,7 @@ class SplitPlannerTest {
 
         Decisions finished = planner.shardsFinished(0, List.of(splitId(parent)));
         assertThat(finished.assignments()).containsOnlyKeys(0);
-        ShardSplit split = finished.assignments().get(0).get(0);
+        ShardSplit split = (ShardSplit) finished.assignments().get(0).get(0);
         assertThat(split.getShardId()).isEqualTo(child);
         assertThat(split.getParentShardId()).isEqualTo(parent);
         assertThat(split.getPosition()).isEqualTo(ShardPosition.trimHorizon());
@@ -138,7 +140,11 @@ class SplitPlannerTest {
         readerAdded(planner, 1);
         planner.snapshot(1);
         ShardSplit childSplit =
-                planner.shardsFinished(0, List.of(splitId(parent))).assignments().get(0).get(0);
+                (ShardSplit)
+                        planner.shardsFinished(0, List.of(splitId(parent)))
+                                .assignments()
+                                .get(0)
+                                .get(0);
 
         // Subtask 0 fails before checkpoint 1 completes: Flink returns the child's split.
         readers.registered.remove(0);
@@ -182,7 +188,7 @@ class SplitPlannerTest {
         assertThat(oldRead.childLookups()).isEmpty(); // the disabled stream's end is confirmed
         assertThat(oldRead.retiredStreams()).containsExactly(ARN);
         assertThat(oldRead.assignments().get(0))
-                .extracting(ShardSplit::splitId)
+                .extracting(DynamoDbSplit::splitId)
                 .containsExactly(ShardSplit.idOf(NEW_ARN, newShard));
     }
 
@@ -287,9 +293,11 @@ class SplitPlannerTest {
         return ShardSplit.idOf(ARN, shardId);
     }
 
-    private static List<String> shardIds(Map<Integer, List<ShardSplit>> assignments) {
+    private static List<String> shardIds(Map<Integer, List<DynamoDbSplit>> assignments) {
         List<String> ids = new ArrayList<>();
-        assignments.values().forEach(splits -> splits.forEach(s -> ids.add(s.getShardId())));
+        assignments
+                .values()
+                .forEach(splits -> Splits.shards(splits).forEach(s -> ids.add(s.getShardId())));
         return ids;
     }
 
