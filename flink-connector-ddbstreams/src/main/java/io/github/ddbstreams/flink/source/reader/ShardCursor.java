@@ -2,15 +2,23 @@ package io.github.ddbstreams.flink.source.reader;
 
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import javax.annotation.Nullable;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 
 /**
- * The split reader's view of one shard: the current iterator, where to get a new one from, when to
- * poll next, the creation-time filter of LATEST fallbacks and AT_TIMESTAMP starts, and the
- * per-shard decisions of the reading protocol (what lost data means, how to follow empty pages).
+ * One shard's reading protocol, decided without a client: which iterator to ask for ({@link
+ * #startingPoint()}), what a page means ({@link #onPage}: records to hand on, a shard end to
+ * confirm, the bounded end, a fresher LATEST iterator for the checkpoint), what an expired
+ * iterator, lost data ({@link #onDataGone}) or a failed call ({@link #onFailure}) mean, and when to
+ * poll next ({@link ShardPacing}). The split reader makes the calls and carries out the outcomes.
  * Used by one polling thread at a time.
  */
 final class ShardCursor {
@@ -21,20 +29,6 @@ final class ShardCursor {
      * before the job start are kept rather than risk dropping one written after it.
      */
     static final long LATEST_FALLBACK_MARGIN_MILLIS = 60_000;
-
-    /**
-     * GetRecords may answer with empty pages while records lie further on. A shard that is behind
-     * follows this many empty pages in a row at once; after that it waits the idle interval between
-     * polls, so a caught-up shard never spins.
-     */
-    static final int MAX_EMPTY_PAGES_FOLLOWED_AT_ONCE = 5;
-
-    /**
-     * A record fetched this long (beyond the idle interval) after its creation means the shard is
-     * behind its tip: creation times have whole seconds on AWS, and a record takes a moment to
-     * appear in the stream.
-     */
-    static final long TIP_SLACK_MILLIS = 2_000;
 
     /** What data that is gone at the reading position (trimmed, or the whole shard) means. */
     enum LostData {
@@ -50,16 +44,15 @@ final class ShardCursor {
         FAIL
     }
 
-    final ShardSplit split;
-    @Nullable String iterator;
+    private final ShardSplit split;
+    private final ShardPacing pacing = new ShardPacing();
+    @Nullable private String iterator;
 
     /** Sequence number of the last record handed to the emitter, or null if none yet. */
-    @Nullable String lastSequenceNumber;
+    @Nullable private String lastSequenceNumber;
 
     /** Records created before this instant (epoch millis) are skipped; Long.MIN_VALUE: none. */
-    long skipCreatedBeforeMillis = Long.MIN_VALUE;
-
-    long nextPollAtNanos;
+    private long skipCreatedBeforeMillis = Long.MIN_VALUE;
 
     /**
      * An iterator lives 15 minutes; handing the checkpointed state a fresher one every few minutes
@@ -72,21 +65,11 @@ final class ShardCursor {
     private boolean iteratorRefreshed;
 
     /**
-     * How far this shard's reading lags: now minus the creation time of the last record fetched, 0
-     * once a GetRecords call returned nothing (caught up). DynamoDB Streams reports no
-     * MillisBehindLatest, so this is the best estimate; read by the metrics thread.
-     */
-    volatile long millisBehindLatest;
-
-    /**
      * Set while a shard end that one GetRecords call reported waits for a later call to confirm it:
      * the sequence number handed on when the end was seen (records up to it come again), or "" if
      * none was.
      */
     @Nullable private String confirmingEndAfter;
-
-    int consecutiveFailures;
-    long failingSinceNanos;
 
     /**
      * True while the position is a record the emitter has handed on (the split's checkpointed
@@ -94,18 +77,8 @@ final class ShardCursor {
      */
     private boolean positioned;
 
-    /** Empty pages in a row since the last page with records, and when the first came. */
-    private int emptyPagesInRow;
-
-    private long emptySinceNanos;
-
-    /**
-     * Whether empty pages now may hide records further on (see {@link #followsEmptyPageAtOnce}).
-     */
-    private boolean behind;
-
-    /** Set once the shard is known to have children: it is closed and ends with its last page. */
-    private boolean knownClosed;
+    /** Set once trimmed data was skipped: the split's own position is no longer the way in. */
+    private boolean restartAtTrimHorizon;
 
     ShardCursor(ShardSplit split) {
         this.split = split;
@@ -127,65 +100,169 @@ final class ShardCursor {
         }
     }
 
+    // ---------------------------------------------------------------- the iterator
+
+    /** The iterator to poll with; null if one must be obtained first ({@link #startingPoint}). */
+    @Nullable
+    String iterator() {
+        return iterator;
+    }
+
+    /** Where a new iterator must start: after the last record handed on, else the oldest. */
+    ShardStartingPoint startingPoint() {
+        return lastSequenceNumber != null && !restartAtTrimHorizon
+                ? ShardStartingPoint.after(lastSequenceNumber)
+                : ShardStartingPoint.trimHorizon();
+    }
+
     /**
-     * A page with records was fetched at {@code nowMillis}: the shard is behind if its last record
-     * is older than a caught-up reader, polling every {@code idlePollMillis}, would see.
+     * A new iterator was taken from {@link #startingPoint()}: until its first page says otherwise,
+     * records may lie behind empty pages. (A LATEST iterator starts at the tip.)
      */
-    void onRecordsPage(java.util.List<Record> records, long nowMillis, long idlePollMillis) {
-        emptyPagesInRow = 0;
-        Instant created = records.get(records.size() - 1).dynamodb().approximateCreationDateTime();
-        if (created != null) {
-            millisBehindLatest = Math.max(0, nowMillis - created.toEpochMilli());
-            behind = millisBehindLatest > idlePollMillis + TIP_SLACK_MILLIS;
+    void onIteratorObtained(String newIterator) {
+        iterator = newIterator;
+        pacing.iteratorObtained();
+    }
+
+    // ---------------------------------------------------------------- a page
+
+    /**
+     * Takes the page a GetRecords call with {@code usedIterator} returned at {@code nowNanos} /
+     * {@code nowMillis} and decides: which records to hand on (not before the starting point, not
+     * handed on before, not past the bounded end), whether the shard ended (an end is believed only
+     * from a call made after it was first seen), and when to poll again.
+     */
+    ShardStep onPage(
+            GetRecordsResponse page,
+            String usedIterator,
+            long nowNanos,
+            long nowMillis,
+            ShardReaderSettings settings) {
+        pacing.succeeded();
+        List<Record> records = page.records();
+        List<ShardElement> elements = new ArrayList<>();
+        boolean pastBoundedEnd = false;
+        for (Record record : records) {
+            if (settings.isPastBoundedEnd(record)) {
+                pastBoundedEnd = true;
+                break;
+            }
+            if (handedOnBefore(record) || !accept(record)) {
+                continue;
+            }
+            elements.add(ShardElement.record(record));
+        }
+        String next = page.nextShardIterator();
+        // The shard end is only believed from a call that starts after the shard was seen closed:
+        // an endpoint may list the records first and check for closure after, and a write plus a
+        // rollover in between end the shard without its last records (DynamoDB Local 3.x does).
+        // Asking once more with the same iterator costs one call per closed shard.
+        boolean unconfirmedEnd = next == null && !pastBoundedEnd && confirmingEndAfter == null;
+        if (unconfirmedEnd) {
+            iterator = usedIterator;
+            confirmingEndAfter = lastSequenceNumber == null ? "" : lastSequenceNumber;
         } else {
-            behind = true;
+            confirmingEndAfter = null;
+            boolean wasUnpositionedLatest = isUnpositionedLatest();
+            iterator = next;
+            if (next != null
+                    && wasUnpositionedLatest
+                    && lastSequenceNumber == null
+                    && iteratorRefreshDue(nowNanos)) {
+                elements = List.of(ShardElement.latestIterator(next));
+            }
         }
+        if (!records.isEmpty()) {
+            pacing.recordsPage(
+                    records.get(records.size() - 1).dynamodb().approximateCreationDateTime(),
+                    nowNanos,
+                    nowMillis,
+                    TimeUnit.NANOSECONDS.toMillis(settings.idlePollIntervalNanos()));
+        }
+        if (unconfirmedEnd) {
+            pacing.pollAt(nowNanos);
+            return new ShardStep(elements, ShardStep.Next.POLL, false);
+        }
+        if (next == null || pastBoundedEnd) {
+            pacing.ended();
+            return new ShardStep(elements, ShardStep.Next.FINISHED, false);
+        }
+        if (!records.isEmpty()) {
+            return new ShardStep(elements, ShardStep.Next.POLL, false);
+        }
+        pacing.emptyPage(nowNanos, settings.idlePollIntervalNanos());
+        if (settings.bounded()
+                && pacing.caughtUpFor(
+                        nowNanos,
+                        settings.boundedEmptyPollsToFinish(),
+                        settings.boundedIdleTimeToFinishNanos())) {
+            return new ShardStep(elements, ShardStep.Next.ASK_IF_OPEN, true);
+        }
+        return new ShardStep(elements, ShardStep.Next.POLL, true);
     }
 
     /**
-     * An empty page with a next iterator was fetched: true if the shard should be polled again at
-     * once, false if it waits the idle interval. A closed shard has an end to reach; a shard behind
-     * follows a few empty pages at once, since records may lie further on; otherwise the shard is
-     * taken as caught up.
+     * The answer to {@link ShardStep.Next#ASK_IF_OPEN}: whether the shard has children. An open
+     * shard (none) is read up to the bounded end: it is finished. A closed one is read on, at once,
+     * to its end. Returns whether the shard is finished.
      */
-    boolean followsEmptyPageAtOnce(long nowNanos) {
-        if (emptyPagesInRow++ == 0) {
-            emptySinceNanos = nowNanos;
+    boolean onChildren(boolean hasChildren, long nowNanos) {
+        if (!hasChildren) {
+            pacing.ended();
+            return true;
         }
-        boolean atOnce =
-                knownClosed || (behind && emptyPagesInRow <= MAX_EMPTY_PAGES_FOLLOWED_AT_ONCE);
-        if (!atOnce) {
-            millisBehindLatest = 0;
-        }
-        return atOnce;
+        pacing.knownClosed(nowNanos);
+        return false;
     }
+
+    // ---------------------------------------------------------------- failures
 
     /**
-     * Whether an open shard in bounded mode has returned only empty pages for long enough to count
-     * as read up to the bounded end: at least {@code minEmptyPages} of them, over at least {@code
-     * minIdleNanos}. Never true for a shard known to be closed.
+     * A retryable call for this shard failed at {@code nowNanos}: back off before the next poll.
+     * Returns how many calls failed in a row.
+     *
+     * @throws IOException if calls have failed for longer than {@code source.retry.give-up-after}
      */
-    boolean caughtUpFor(long nowNanos, int minEmptyPages, long minIdleNanos) {
-        return !knownClosed
-                && emptyPagesInRow >= minEmptyPages
-                && nowNanos - emptySinceNanos >= minIdleNanos;
+    int onFailure(SdkException cause, long nowNanos, ShardReaderSettings settings)
+            throws IOException {
+        if (pacing.failing() && settings.shouldGiveUp(pacing.failingForNanos(nowNanos))) {
+            throw new IOException(
+                    String.format(
+                            "Shard %s of stream %s: AWS calls kept failing for %d s "
+                                    + "('source.retry.give-up-after'); last error: %s",
+                            shardId(),
+                            split.getStreamArn(),
+                            TimeUnit.NANOSECONDS.toSeconds(pacing.failingForNanos(nowNanos)),
+                            cause.getMessage()),
+                    cause);
+        }
+        return pacing.failed(nowNanos, settings::backOffNanos);
     }
 
-    /** The shard has children: it is closed, and is read until GetRecords ends it. */
-    void knownClosed() {
-        knownClosed = true;
+    // ---------------------------------------------------------------- what others read
+
+    ShardSplit split() {
+        return split;
     }
 
-    /**
-     * A new iterator was taken from a sequence number or the trim horizon: until its first page
-     * says otherwise, records may lie behind empty pages. (A LATEST iterator starts at the tip.)
-     */
-    void onIteratorObtained() {
-        behind = true;
+    /** When to poll next, in {@code System.nanoTime()} terms. */
+    long nextPollAtNanos() {
+        return pacing.nextPollAtNanos();
+    }
+
+    /** See {@link ShardPacing#millisBehindLatest()}; read by the metrics thread. */
+    long millisBehindLatest() {
+        return pacing.millisBehindLatest();
+    }
+
+    /** Sequence number of the last record handed on; null if none yet. */
+    @Nullable
+    String lastSequenceNumber() {
+        return lastSequenceNumber;
     }
 
     /** True (and resets the timer) when the state should get a fresher LATEST iterator. */
-    boolean iteratorRefreshDue(long nowNanos) {
+    private boolean iteratorRefreshDue(long nowNanos) {
         if (iteratorRefreshed && nowNanos - lastIteratorRefreshNanos < ITERATOR_REFRESH_NANOS) {
             return false;
         }
@@ -222,25 +299,8 @@ final class ShardCursor {
         }
     }
 
-    /**
-     * A call with {@code usedIterator} returned no next iterator: poll once more with the same
-     * iterator before believing the end (see {@code ShardSplitReader#poll}).
-     */
-    void confirmShardEndWith(String usedIterator) {
-        iterator = usedIterator;
-        confirmingEndAfter = lastSequenceNumber == null ? "" : lastSequenceNumber;
-    }
-
-    boolean isConfirmingShardEnd() {
-        return confirmingEndAfter != null;
-    }
-
-    void shardEndConfirmed() {
-        confirmingEndAfter = null;
-    }
-
     /** True for a record that a confirming poll reads again: it was handed on already. */
-    boolean handedOnBefore(Record record) {
+    private boolean handedOnBefore(Record record) {
         if (confirmingEndAfter == null || confirmingEndAfter.isEmpty()) {
             return false;
         }
@@ -266,7 +326,7 @@ final class ShardCursor {
      */
     void retakeStartingIterator() {
         lastSequenceNumber = null;
-        shardEndConfirmed();
+        confirmingEndAfter = null;
         onIteratorLost();
     }
 
@@ -279,7 +339,7 @@ final class ShardCursor {
         iterator = null;
         lastSequenceNumber = null;
         positioned = false;
-        shardEndConfirmed();
+        confirmingEndAfter = null;
         restartAtTrimHorizon = true;
     }
 
@@ -287,7 +347,7 @@ final class ShardCursor {
      * A record at the reading position, not handed on before: true if it is to be emitted, false if
      * the starting point's creation-time filter drops it. Either way the reading moves past it.
      */
-    boolean accept(Record record) {
+    private boolean accept(Record record) {
         restartAtTrimHorizon = false;
         lastSequenceNumber = record.dynamodb().sequenceNumber();
         if (skips(record)) {
@@ -296,9 +356,6 @@ final class ShardCursor {
         positioned = true;
         return true;
     }
-
-    /** Set once trimmed data was skipped: the split's own position is no longer the way in. */
-    boolean restartAtTrimHorizon;
 
     /** True if the record is before the starting point and must not be emitted. */
     private boolean skips(Record record) {

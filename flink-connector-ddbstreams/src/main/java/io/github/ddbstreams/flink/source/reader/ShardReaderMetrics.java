@@ -69,7 +69,7 @@ public final class ShardReaderMetrics {
     void registerShard(ShardCursor cursor) {
         shards.add(cursor);
         MetricGroup shardGroup = group.addGroup("shardId", cursor.shardId());
-        shardGroup.gauge("millisBehindLatest", () -> cursor.millisBehindLatest);
+        shardGroup.gauge("millisBehindLatest", cursor::millisBehindLatest);
         shardGroups.put(cursor, shardGroup);
     }
 
@@ -110,7 +110,7 @@ public final class ShardReaderMetrics {
     public long maxMillisBehindLatest() {
         long max = 0;
         for (ShardCursor cursor : shards) {
-            max = Math.max(max, cursor.millisBehindLatest);
+            max = Math.max(max, cursor.millisBehindLatest());
         }
         return max;
     }

@@ -26,9 +26,7 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.model.ExpiredIteratorException;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
-import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
-import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
 import software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException;
 
 /**
@@ -166,7 +164,7 @@ public final class ShardSplitReader implements SplitReader<ShardElement, DynamoD
         int n = cursors.size();
         for (int i = 0; i < n && polls.canStart(); i++) {
             ShardCursor cursor = cursors.pollFirst();
-            if (cursor.nextPollAtNanos - now <= 0) {
+            if (cursor.nextPollAtNanos() - now <= 0) {
                 polls.start(cursor);
             } else {
                 cursors.addLast(cursor);
@@ -179,21 +177,30 @@ public final class ShardSplitReader implements SplitReader<ShardElement, DynamoD
         long now = System.nanoTime();
         long wait = TimeUnit.SECONDS.toNanos(1);
         for (ShardCursor cursor : cursors) {
-            wait = Math.min(wait, Math.max(0, cursor.nextPollAtNanos - now));
+            wait = Math.min(wait, Math.max(0, cursor.nextPollAtNanos() - now));
         }
         return wait;
     }
 
-    /** Polls one shard once; returns true if the shard is finished. */
+    /**
+     * Polls one shard once: obtains an iterator if the cursor has none, makes the call, and carries
+     * out what the cursor decides. Returns true if the shard is finished.
+     */
     private boolean poll(ShardCursor cursor, Map<String, Collection<ShardElement>> out)
             throws IOException {
         GetRecordsResponse response;
         String iterator;
         try {
-            if (cursor.iterator == null) {
-                cursor.iterator = obtainIterator(cursor);
+            if (cursor.iterator() == null) {
+                ShardStartingPoint start = cursor.startingPoint();
+                cursor.onIteratorObtained(
+                        client.getShardIterator(
+                                cursor.split().getStreamArn(),
+                                cursor.shardId(),
+                                start.type(),
+                                start.sequenceNumber()));
             }
-            iterator = cursor.iterator;
+            iterator = cursor.iterator();
             metrics.getRecordsCalls.inc();
             response = client.getRecords(iterator, settings.maxRecordsPerCall());
         } catch (ExpiredIteratorException e) {
@@ -215,89 +222,31 @@ public final class ShardSplitReader implements SplitReader<ShardElement, DynamoD
                         String.format(
                                 "Reading shard %s of stream %s failed with a non-retryable "
                                         + "error: %s",
-                                cursor.shardId(), cursor.split.getStreamArn(), e.getMessage()),
+                                cursor.shardId(), cursor.split().getStreamArn(), e.getMessage()),
                         e);
             }
             backOff(cursor, e);
             return false;
         }
-        cursor.consecutiveFailures = 0;
-        List<Record> records = response.records();
-        List<ShardElement> elements = null;
-        boolean pastBoundedEnd = false;
-        for (Record record : records) {
-            if (settings.isPastBoundedEnd(record)) {
-                pastBoundedEnd = true;
-                break;
-            }
-            if (cursor.handedOnBefore(record) || !cursor.accept(record)) {
-                continue;
-            }
-            if (elements == null) {
-                elements = new ArrayList<>(records.size());
-            }
-            elements.add(ShardElement.record(record));
-        }
-        String next = response.nextShardIterator();
-        // The shard end is only believed from a call that starts after the shard was seen closed:
-        // an endpoint may list the records first and check for closure after, and a write plus a
-        // rollover in between end the shard without its last records (DynamoDB Local 3.x does).
-        // Asking once more with the same iterator costs one call per closed shard.
-        boolean unconfirmedEnd = next == null && !pastBoundedEnd && !cursor.isConfirmingShardEnd();
-        if (unconfirmedEnd) {
-            cursor.confirmShardEndWith(iterator);
-        } else {
-            cursor.shardEndConfirmed();
-            boolean wasUnpositionedLatest = cursor.isUnpositionedLatest();
-            cursor.iterator = next;
-            if (next != null
-                    && wasUnpositionedLatest
-                    && cursor.lastSequenceNumber == null
-                    && cursor.iteratorRefreshDue(System.nanoTime())) {
-                elements = new ArrayList<>(1);
-                elements.add(ShardElement.latestIterator(next));
-            }
-        }
-        if (elements != null) {
-            out.put(cursor.splitId(), elements);
-        }
         long now = System.nanoTime();
-        if (!records.isEmpty()) {
-            cursor.onRecordsPage(
-                    records,
-                    System.currentTimeMillis(),
-                    TimeUnit.NANOSECONDS.toMillis(settings.idlePollIntervalNanos()));
-            metrics.recordFetched(cursor.millisBehindLatest);
+        ShardStep step =
+                cursor.onPage(response, iterator, now, System.currentTimeMillis(), settings);
+        if (!step.elements().isEmpty()) {
+            out.put(cursor.splitId(), step.elements());
         }
-        if (unconfirmedEnd) {
-            cursor.nextPollAtNanos = now;
-            return false;
+        if (step.emptyPage()) {
+            metrics.emptyPolls.inc();
+        } else if (!response.records().isEmpty()) {
+            metrics.recordFetched(cursor.millisBehindLatest());
         }
-        if (next == null || pastBoundedEnd) {
-            cursor.millisBehindLatest = 0;
-            return true;
-        }
-        if (!records.isEmpty()) {
-            cursor.nextPollAtNanos = now;
-            return false;
-        }
-        metrics.emptyPolls.inc();
-        boolean atOnce = cursor.followsEmptyPageAtOnce(now);
-        if (settings.bounded()
-                && cursor.caughtUpFor(
-                        now,
-                        settings.boundedEmptyPollsToFinish(),
-                        settings.boundedIdleTimeToFinishNanos())) {
-            if (isOpen(cursor)) {
-                cursor.millisBehindLatest = 0;
+        switch (step.next()) {
+            case FINISHED:
                 return true;
-            }
-            atOnce = true; // closed: on to its end
+            case ASK_IF_OPEN:
+                return askIfOpen(cursor, now);
+            default:
+                return false;
         }
-        if (cursor.consecutiveFailures == 0) {
-            cursor.nextPollAtNanos = atOnce ? now : now + settings.idlePollIntervalNanos();
-        }
-        return false;
     }
 
     /**
@@ -306,10 +255,10 @@ public final class ShardSplitReader implements SplitReader<ShardElement, DynamoD
      * A shard without any is taken as open, hence read up to the bounded end. On a failed call the
      * shard backs off and asks again after its next empty page.
      */
-    private boolean isOpen(ShardCursor cursor) throws IOException {
+    private boolean askIfOpen(ShardCursor cursor, long now) throws IOException {
         List<?> children;
         try {
-            children = client.listChildShards(cursor.split.getStreamArn(), cursor.shardId());
+            children = client.listChildShards(cursor.split().getStreamArn(), cursor.shardId());
         } catch (SdkException e) {
             if (AwsErrors.isRetryable(e)) {
                 backOff(cursor, e);
@@ -319,62 +268,23 @@ public final class ShardSplitReader implements SplitReader<ShardElement, DynamoD
                     "Could not ask whether shard {} of stream {} is closed ({}); ending its "
                             + "bounded read as caught up",
                     cursor.shardId(),
-                    cursor.split.getStreamArn(),
+                    cursor.split().getStreamArn(),
                     e.getMessage());
-            return true;
+            return cursor.onChildren(false, now);
         }
-        if (children.isEmpty()) {
-            return true;
+        if (!children.isEmpty()) {
+            LOG.debug("Shard {} is closed: reading it to its end", cursor.shardId());
         }
-        LOG.debug("Shard {} is closed: reading it to its end", cursor.shardId());
-        cursor.knownClosed();
-        return false;
-    }
-
-    private String obtainIterator(ShardCursor cursor) {
-        ShardSplit split = cursor.split;
-        String iterator;
-        if (cursor.lastSequenceNumber != null && !cursor.restartAtTrimHorizon) {
-            iterator =
-                    client.getShardIterator(
-                            split.getStreamArn(),
-                            split.getShardId(),
-                            ShardIteratorType.AFTER_SEQUENCE_NUMBER,
-                            cursor.lastSequenceNumber);
-        } else {
-            iterator =
-                    client.getShardIterator(
-                            split.getStreamArn(),
-                            split.getShardId(),
-                            ShardIteratorType.TRIM_HORIZON,
-                            null);
-        }
-        cursor.onIteratorObtained();
-        return iterator;
+        return cursor.onChildren(!children.isEmpty(), now);
     }
 
     private void backOff(ShardCursor cursor, SdkException cause) throws IOException {
-        long now = System.nanoTime();
-        if (cursor.consecutiveFailures == 0) {
-            cursor.failingSinceNanos = now;
-        } else if (settings.shouldGiveUp(now - cursor.failingSinceNanos)) {
-            throw new IOException(
-                    String.format(
-                            "Shard %s of stream %s: AWS calls kept failing for %d s "
-                                    + "('source.retry.give-up-after'); last error: %s",
-                            cursor.shardId(),
-                            cursor.split.getStreamArn(),
-                            TimeUnit.NANOSECONDS.toSeconds(now - cursor.failingSinceNanos),
-                            cause.getMessage()),
-                    cause);
-        }
+        int failures = cursor.onFailure(cause, System.nanoTime(), settings);
         metrics.retriedErrors.inc();
         if (AwsErrors.isThrottling(cause)) {
             metrics.throttledCalls.inc();
         }
-        cursor.consecutiveFailures++;
-        cursor.nextPollAtNanos = now + settings.backOffNanos(cursor.consecutiveFailures);
-        if (cursor.consecutiveFailures == 1) {
+        if (failures == 1) {
             LOG.info(
                     "GetRecords on shard {} failed ({}); retrying with back-off",
                     cursor.shardId(),

@@ -78,7 +78,7 @@ final class TrimmedDataPolicy {
                         "Shard {} of stream {} no longer exists ({}); nothing of it was read, "
                                 + "treating it as finished",
                         cursor.shardId(),
-                        cursor.split.getStreamArn(),
+                        cursor.split().getStreamArn(),
                         e.getMessage());
                 metrics.shardsGone.inc();
                 return true;
@@ -112,11 +112,11 @@ final class TrimmedDataPolicy {
 
     private static String where(ShardCursor cursor) {
         String position =
-                cursor.lastSequenceNumber != null
-                        ? "after sequence number " + cursor.lastSequenceNumber
-                        : cursor.split.getPosition().toString();
+                cursor.lastSequenceNumber() != null
+                        ? "after sequence number " + cursor.lastSequenceNumber()
+                        : cursor.split().getPosition().toString();
         return String.format(
                 "shard %s of stream %s at %s",
-                cursor.shardId(), cursor.split.getStreamArn(), position);
+                cursor.shardId(), cursor.split().getStreamArn(), position);
     }
 }

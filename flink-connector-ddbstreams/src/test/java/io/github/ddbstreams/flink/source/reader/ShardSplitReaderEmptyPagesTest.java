@@ -139,15 +139,15 @@ class ShardSplitReaderEmptyPagesTest {
     void emptyPagesInABacklogAreFollowedAtOnce() throws IOException {
         String shard = fake.addShard(null);
         List<String> written = new ArrayList<>(write(shard, 10));
-        fake.addEmptyPages(shard, ShardCursor.MAX_EMPTY_PAGES_FOLLOWED_AT_ONCE);
+        fake.addEmptyPages(shard, ShardPacing.MAX_EMPTY_PAGES_FOLLOWED_AT_ONCE);
         written.addAll(write(shard, 10));
-        fake.addEmptyPages(shard, ShardCursor.MAX_EMPTY_PAGES_FOLLOWED_AT_ONCE);
+        fake.addEmptyPages(shard, ShardPacing.MAX_EMPTY_PAGES_FOLLOWED_AT_ONCE);
         written.addAll(write(shard, 10));
         ShardSplitReader reader =
                 new ShardSplitReader(
                         fake, ShardReaderSettings.unbounded(config(Duration.ofSeconds(10))));
         assign(reader, split(shard, ShardPosition.trimHorizon()));
-        int pages = 3 + 2 * ShardCursor.MAX_EMPTY_PAGES_FOLLOWED_AT_ONCE;
+        int pages = 3 + 2 * ShardPacing.MAX_EMPTY_PAGES_FOLLOWED_AT_ONCE;
 
         long start = System.nanoTime();
         SplitReaderRun run = drain(reader, pages);
@@ -195,7 +195,7 @@ class ShardSplitReaderEmptyPagesTest {
         long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
         // One page of records, the capped follow-ups, then one call per 300 ms.
-        int followUps = ShardCursor.MAX_EMPTY_PAGES_FOLLOWED_AT_ONCE;
+        int followUps = ShardPacing.MAX_EMPTY_PAGES_FOLLOWED_AT_ONCE;
         long idleCalls = elapsedMillis / 300;
         assertThat(fake.getRecordsCalls.get())
                 .isBetween(1 + followUps, 1 + followUps + (int) idleCalls + 1);

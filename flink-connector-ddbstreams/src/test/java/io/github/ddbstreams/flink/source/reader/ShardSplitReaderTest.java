@@ -173,7 +173,7 @@ class ShardSplitReaderTest {
 
         // A new TRIM_HORIZON iterator may sit behind empty pages: the first few are followed at
         // once.
-        int followUps = ShardCursor.MAX_EMPTY_PAGES_FOLLOWED_AT_ONCE;
+        int followUps = ShardPacing.MAX_EMPTY_PAGES_FOLLOWED_AT_ONCE;
         drain(reader, 1 + followUps);
         assertThat(fake.getRecordsCalls.get()).isEqualTo(1 + followUps);
 
@@ -224,7 +224,7 @@ class ShardSplitReaderTest {
         // Polls run side by side and a fetch returns what finished: neither shard waits for the
         // other, and the throttled one is read once its back-off is over. The fast shard follows
         // a few empty pages at once before it waits.
-        Result result = drain(reader, 6 + ShardCursor.MAX_EMPTY_PAGES_FOLLOWED_AT_ONCE);
+        Result result = drain(reader, 6 + ShardPacing.MAX_EMPTY_PAGES_FOLLOWED_AT_ONCE);
 
         List<String> fastRead = new ArrayList<>();
         List<String> slowRead = new ArrayList<>();
@@ -519,7 +519,7 @@ class ShardSplitReaderTest {
 
         // The rest, then the empty pages a shard that is behind follows at once (records may lie
         // further on), then one more: caught up.
-        drain(reader, 2 + ShardCursor.MAX_EMPTY_PAGES_FOLLOWED_AT_ONCE);
+        drain(reader, 2 + ShardPacing.MAX_EMPTY_PAGES_FOLLOWED_AT_ONCE);
         assertThat(metrics.maxMillisBehindLatest()).isPositive();
         drain(reader, 1);
         assertThat(metrics.maxMillisBehindLatest()).isZero();
