@@ -30,7 +30,7 @@ public final class DemoJob {
      */
     public static void main(String[] args) {
         if (System.getProperty(LOG_CONFIG_PROPERTY) == null) {
-            // Before anything logs: otherwise the test-jar's log4j2-test.properties is chosen.
+            // Before anything logs: otherwise a log4j configuration of DynamoDB Local's is chosen.
             System.setProperty(LOG_CONFIG_PROPERTY, "log4j2-demo.properties");
         }
         int exitCode;

@@ -39,8 +39,8 @@ public final class DdbStreamsCli implements Runnable {
 
     /** Runs the tool and exits the JVM with its exit code. */
     public static void main(String[] args) {
-        // The connector's test-jar and DynamoDB Local both carry log4j configurations that log
-        // to stdout, where tail writes its JSON lines.
+        // DynamoDB Local carries log4j configurations that log to stdout, where tail writes its
+        // JSON lines.
         if (System.getProperty("log4j2.configurationFile") == null) {
             System.setProperty("log4j2.configurationFile", "ddbstreams-cli-log4j2.xml");
         }

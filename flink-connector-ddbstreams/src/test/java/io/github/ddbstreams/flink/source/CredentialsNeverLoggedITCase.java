@@ -8,13 +8,13 @@ import io.github.ddbstreams.flink.source.aws.AwsConfig;
 import io.github.ddbstreams.flink.testutils.DynamoDbLocal;
 import io.github.ddbstreams.flink.testutils.DynamoDbLocalExtension;
 import io.github.ddbstreams.flink.testutils.LogCapture;
+import io.github.ddbstreams.flink.testutils.MiniClusterFixture;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -33,13 +33,7 @@ class CredentialsNeverLoggedITCase {
 
     @RegisterExtension static final DynamoDbLocalExtension DYNAMODB = new DynamoDbLocalExtension();
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(1)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = MiniClusterFixture.withSlots(1);
 
     @Test
     void secretAppearsNowhereWhenAJobWithStaticKeysFails() throws Exception {

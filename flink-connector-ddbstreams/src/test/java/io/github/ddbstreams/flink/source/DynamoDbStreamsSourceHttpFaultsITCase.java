@@ -11,6 +11,7 @@ import io.github.ddbstreams.flink.testutils.DynamoDbLocalExtension;
 import io.github.ddbstreams.flink.testutils.FaultInjectingProxy;
 import io.github.ddbstreams.flink.testutils.FaultInjectingProxy.Fault;
 import io.github.ddbstreams.flink.testutils.FaultInjectingProxy.Operation;
+import io.github.ddbstreams.flink.testutils.MiniClusterFixture;
 import io.github.ddbstreams.flink.testutils.VersionedWorkload;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +34,6 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -70,12 +70,7 @@ class DynamoDbStreamsSourceHttpFaultsITCase {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(1)
-                            .build());
+            MiniClusterFixture.withSlots(1, METRICS.addToConfiguration(new Configuration()));
 
     private static FaultInjectingProxy proxy;
 

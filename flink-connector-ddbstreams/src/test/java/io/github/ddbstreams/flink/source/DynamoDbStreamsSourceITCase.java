@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.ddbstreams.flink.format.ChangeEvent;
 import io.github.ddbstreams.flink.testutils.DynamoDbLocalExtension;
+import io.github.ddbstreams.flink.testutils.MiniClusterFixture;
 import io.github.ddbstreams.flink.testutils.VersionedWorkload;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +21,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
@@ -43,12 +43,7 @@ class DynamoDbStreamsSourceITCase {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(4)
-                            .build());
+            MiniClusterFixture.withSlots(4, METRICS.addToConfiguration(new Configuration()));
 
     private static StreamExecutionEnvironment env(int parallelism, boolean restarts) {
         Configuration conf = new Configuration();

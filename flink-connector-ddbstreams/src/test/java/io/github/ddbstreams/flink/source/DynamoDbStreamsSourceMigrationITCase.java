@@ -6,6 +6,7 @@ import io.github.ddbstreams.flink.format.DynamoDbStreamsDeserializer;
 import io.github.ddbstreams.flink.testutils.CollectingSink;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClients;
+import io.github.ddbstreams.flink.testutils.MiniClusterFixture;
 import io.github.ddbstreams.flink.testutils.RecordingStreamsClient;
 import java.io.IOException;
 import java.net.URI;
@@ -31,7 +32,6 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.runtime.util.EnvironmentInformation;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -100,13 +100,7 @@ public class DynamoDbStreamsSourceMigrationITCase {
     private static final List<String> SAVEPOINTS =
             List.of("v1/flink-2.3.0-p2", "v1/flink-1.20.3-p2");
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(4)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = MiniClusterFixture.withSlots(4);
 
     private final List<String> registered = new ArrayList<>();
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.ddbstreams.flink.format.ChangeEvent;
 import io.github.ddbstreams.flink.testutils.DynamoDbLocalExtension;
+import io.github.ddbstreams.flink.testutils.MiniClusterFixture;
 import io.github.ddbstreams.flink.testutils.VersionedWorkload;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +21,6 @@ import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
@@ -37,13 +37,7 @@ class DynamoDbStreamsSourceMultiStreamITCase {
 
     @RegisterExtension static final DynamoDbLocalExtension DYNAMODB = new DynamoDbLocalExtension();
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(4)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = MiniClusterFixture.withSlots(4);
 
     private static StreamExecutionEnvironment env(int parallelism, boolean restarts) {
         Configuration conf = new Configuration();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.ddbstreams.flink.testutils.DynamoDbLocal;
 import io.github.ddbstreams.flink.testutils.DynamoDbLocalExtension;
+import io.github.ddbstreams.flink.testutils.MiniClusterFixture;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,7 +17,6 @@ import java.util.Set;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -37,13 +37,7 @@ class DynamoDbStreamsTableITCase {
 
     @RegisterExtension static final DynamoDbLocalExtension DYNAMODB = new DynamoDbLocalExtension();
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(4)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = MiniClusterFixture.withSlots(4);
 
     private static StreamTableEnvironment tableEnv() {
         Configuration conf = new Configuration();

@@ -49,7 +49,7 @@ public final class BenchmarkRunner {
     private BenchmarkRunner() {}
 
     public static void main(String[] args) throws Exception {
-        // Before anything logs: the connector's test-jar brings a log4j2-test.properties.
+        // Before anything logs: DynamoDB Local brings log4j configurations of its own.
         System.setProperty("log4j2.configurationFile", "log4j2-demo.properties");
         BenchMode mode = BenchMode.SHORT;
         Path out = Path.of("target", "benchmarks.md");

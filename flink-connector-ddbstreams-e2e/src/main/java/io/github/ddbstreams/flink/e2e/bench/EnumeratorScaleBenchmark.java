@@ -14,6 +14,7 @@ import io.github.ddbstreams.flink.source.enumerator.lineage.ShardNode;
 import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
+import io.github.ddbstreams.flink.testutils.ForwardingStreamsClient;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package io.github.ddbstreams.flink.e2e.bench;
 
 import io.github.ddbstreams.flink.source.client.StreamsClient;
+import io.github.ddbstreams.flink.testutils.ForwardingStreamsClient;
 import java.util.HashMap;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;

@@ -4,20 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions;
 import io.github.ddbstreams.flink.source.StartingPosition;
-import io.github.ddbstreams.flink.source.client.StreamPage;
-import io.github.ddbstreams.flink.source.client.StreamsClient;
 import io.github.ddbstreams.flink.source.enumerator.discovery.SimulatedClock;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
-import java.util.ArrayList;
+import io.github.ddbstreams.flink.testutils.TimedListingClient;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import javax.annotation.Nullable;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
-import software.amazon.awssdk.services.dynamodb.model.Shard;
-import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
 
 /** The enumerator's DescribeStream calls, listings and child lookups alike, keep the pace. */
 class EnumeratorPacingTest {
@@ -34,9 +26,8 @@ class EnumeratorPacingTest {
         }
         Configuration config = new Configuration();
         config.set(DynamoDbStreamsSourceOptions.DESCRIBE_STREAM_MAX_CALLS_PER_SECOND, 2.0);
-        List<Long> callMillis = new ArrayList<>();
         SimulatedClock[] clockOfHarness = new SimulatedClock[1];
-        StreamsClient timed = new TimedClient(fake, () -> clockOfHarness[0].millis(), callMillis);
+        TimedListingClient timed = new TimedListingClient(fake, () -> clockOfHarness[0].millis());
         EnumeratorHarness h =
                 EnumeratorHarness.startedWith(
                         timed,
@@ -55,60 +46,7 @@ class EnumeratorPacingTest {
         assertThat(h.assignedShardIds()).hasSize(452).contains(children.get(1));
         assertThat(fake.describeStreamCalls.get()).as("5 pages, 3 throttled").isEqualTo(8);
         assertThat(h.enumerator.metrics()).isNotNull();
-        assertThat(callsPerSecond(callMillis).values()).allMatch(n -> n <= 2);
+        assertThat(timed.callsPerSecond().values()).allMatch(n -> n <= 2);
         h.close();
-    }
-
-    private static Map<Long, Integer> callsPerSecond(List<Long> callMillis) {
-        Map<Long, Integer> perSecond = new TreeMap<>();
-        for (long t : callMillis) {
-            perSecond.merge(t / 1000, 1, Integer::sum);
-        }
-        return perSecond;
-    }
-
-    /** Notes the simulated time of every DescribeStream call, throttled ones included. */
-    private static final class TimedClient implements StreamsClient {
-        private final StreamsClient delegate;
-        private final java.util.function.LongSupplier millis;
-        private final List<Long> calls;
-
-        TimedClient(
-                StreamsClient delegate, java.util.function.LongSupplier millis, List<Long> calls) {
-            this.delegate = delegate;
-            this.millis = millis;
-            this.calls = calls;
-        }
-
-        @Override
-        public String resolveLatestStreamArn(String tableName) {
-            return delegate.resolveLatestStreamArn(tableName);
-        }
-
-        @Override
-        public StreamPage describeStream(String arn, @Nullable String exclusiveStartShardId) {
-            calls.add(millis.getAsLong());
-            return delegate.describeStream(arn, exclusiveStartShardId);
-        }
-
-        @Override
-        public List<Shard> listChildShards(String arn, String parentShardId) {
-            calls.add(millis.getAsLong());
-            return delegate.listChildShards(arn, parentShardId);
-        }
-
-        @Override
-        public String getShardIterator(
-                String arn, String shardId, ShardIteratorType type, @Nullable String seq) {
-            return delegate.getShardIterator(arn, shardId, type, seq);
-        }
-
-        @Override
-        public GetRecordsResponse getRecords(String iterator, int limit) {
-            return delegate.getRecords(iterator, limit);
-        }
-
-        @Override
-        public void close() {}
     }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions;
 import io.github.ddbstreams.flink.source.StartingPosition;
-import io.github.ddbstreams.flink.source.client.StreamPage;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
 import io.github.ddbstreams.flink.source.enumerator.assign.LineageAffinityAssigner;
 import io.github.ddbstreams.flink.source.enumerator.discovery.SimulatedClock;
@@ -16,6 +15,7 @@ import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
 import io.github.ddbstreams.flink.testutils.MultiStreamFakeClient;
+import io.github.ddbstreams.flink.testutils.TimedListingClient;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,16 +23,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import javax.annotation.Nullable;
 import org.apache.flink.api.connector.source.ReaderInfo;
 import org.apache.flink.api.connector.source.mocks.MockSplitEnumeratorContext;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
-import software.amazon.awssdk.services.dynamodb.model.Shard;
-import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /**
@@ -98,8 +94,8 @@ class MultiStreamScaleTest {
         }
         Configuration config = new Configuration();
         config.set(DynamoDbStreamsSourceOptions.DESCRIBE_STREAM_MAX_CALLS_PER_SECOND, 2.0);
-        List<Long> callMillis = new ArrayList<>();
-        start(new TimedClient(fakes, pacingClock, callMillis), settings(config), null);
+        TimedListingClient timed = new TimedListingClient(fakes, pacingClock::millis);
+        start(timed, settings(config), null);
         customers.throttleNextCalls(2);
 
         context.runNextOneTimeCallable(); // orders: 3 pages
@@ -110,9 +106,9 @@ class MultiStreamScaleTest {
                                 .mapToInt(a -> a.assignment().get(0).size())
                                 .sum())
                 .isEqualTo(500);
-        assertThat(callMillis).hasSize(8);
+        assertThat(timed.callMillis()).hasSize(8);
         // Each stream alone keeps 2/s; only one pace for both keeps their sum there too.
-        assertThat(callsPerSecond(callMillis).values()).allMatch(n -> n <= 2);
+        assertThat(timed.callsPerSecond().values()).allMatch(n -> n <= 2);
         assertThat(enumerator.metrics().describeStreamThrottled())
                 .as("counted once, not once per stream")
                 .isEqualTo(2);
@@ -202,57 +198,5 @@ class MultiStreamScaleTest {
         return serializer.deserialize(
                 serializer.getVersion(),
                 serializer.serialize(enumerator.snapshotState(checkpointId)));
-    }
-
-    private static Map<Long, Integer> callsPerSecond(List<Long> callMillis) {
-        Map<Long, Integer> perSecond = new TreeMap<>();
-        for (long t : callMillis) {
-            perSecond.merge(t / 1000, 1, Integer::sum);
-        }
-        return perSecond;
-    }
-
-    /** Notes the simulated time of every DescribeStream call, throttled ones included. */
-    private static final class TimedClient implements StreamsClient {
-        private final StreamsClient delegate;
-        private final SimulatedClock clock;
-        private final List<Long> calls;
-
-        TimedClient(StreamsClient delegate, SimulatedClock clock, List<Long> calls) {
-            this.delegate = delegate;
-            this.clock = clock;
-            this.calls = calls;
-        }
-
-        @Override
-        public String resolveLatestStreamArn(String tableName) {
-            return delegate.resolveLatestStreamArn(tableName);
-        }
-
-        @Override
-        public StreamPage describeStream(String arn, @Nullable String exclusiveStartShardId) {
-            calls.add(clock.millis());
-            return delegate.describeStream(arn, exclusiveStartShardId);
-        }
-
-        @Override
-        public List<Shard> listChildShards(String arn, String parentShardId) {
-            calls.add(clock.millis());
-            return delegate.listChildShards(arn, parentShardId);
-        }
-
-        @Override
-        public String getShardIterator(
-                String arn, String shardId, ShardIteratorType type, @Nullable String seq) {
-            return delegate.getShardIterator(arn, shardId, type, seq);
-        }
-
-        @Override
-        public GetRecordsResponse getRecords(String iterator, int limit) {
-            return delegate.getRecords(iterator, limit);
-        }
-
-        @Override
-        public void close() {}
     }
 }

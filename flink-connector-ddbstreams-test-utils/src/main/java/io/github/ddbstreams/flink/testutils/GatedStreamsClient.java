@@ -1,7 +1,5 @@
 package io.github.ddbstreams.flink.testutils;
 
-import io.github.ddbstreams.flink.source.client.StreamPage;
-import io.github.ddbstreams.flink.source.client.StreamsClient;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,7 +9,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
 import software.amazon.awssdk.services.dynamodb.model.Record;
-import software.amazon.awssdk.services.dynamodb.model.Shard;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
 
 /**
@@ -21,7 +18,7 @@ import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
  * SizeBytes} of the test's choosing; and the bytes a reader holds are tracked, counting a call in
  * flight as a full 1 MB page, from the call's start until the test reports their records emitted.
  */
-public final class GatedStreamsClient implements StreamsClient {
+public final class GatedStreamsClient extends ForwardingStreamsClient {
 
     /** The most one GetRecords call returns. */
     public static final long PAGE_BYTES = 1L << 20;
@@ -44,6 +41,7 @@ public final class GatedStreamsClient implements StreamsClient {
     private long peakHeld;
 
     public GatedStreamsClient(FakeStreamsClient fake) {
+        super(fake);
         this.fake = fake;
     }
 
@@ -157,21 +155,6 @@ public final class GatedStreamsClient implements StreamsClient {
                 peakHeld = Math.max(peakHeld, returnedNotEmitted + inFlight * PAGE_BYTES);
             }
         }
-    }
-
-    @Override
-    public String resolveLatestStreamArn(String tableName) {
-        return fake.resolveLatestStreamArn(tableName);
-    }
-
-    @Override
-    public StreamPage describeStream(String streamArn, String exclusiveStartShardId) {
-        return fake.describeStream(streamArn, exclusiveStartShardId);
-    }
-
-    @Override
-    public List<Shard> listChildShards(String streamArn, String parentShardId) {
-        return fake.listChildShards(streamArn, parentShardId);
     }
 
     @Override

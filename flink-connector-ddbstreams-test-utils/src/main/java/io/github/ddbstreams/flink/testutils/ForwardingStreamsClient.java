@@ -2,47 +2,30 @@ package io.github.ddbstreams.flink.testutils;
 
 import io.github.ddbstreams.flink.source.client.StreamPage;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
-import java.util.ArrayList;
 import java.util.List;
 import javax.annotation.Nullable;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 
 /**
- * Passes every call on to another {@link StreamsClient} and remembers each {@code GetShardIterator}
- * request, so a test can tell which shards a job opened and from where. Thread-safe.
+ * A {@link StreamsClient} that passes every call on to another: the one base of the clients that
+ * record, time, gate or fail some calls, each overriding only those.
  */
-public final class RecordingStreamsClient implements StreamsClient {
-
-    /** One {@code GetShardIterator} request. */
-    public static final class IteratorRequest {
-        public final String shardId;
-        public final ShardIteratorType type;
-        @Nullable public final String sequenceNumber;
-
-        IteratorRequest(String shardId, ShardIteratorType type, @Nullable String sequenceNumber) {
-            this.shardId = shardId;
-            this.type = type;
-            this.sequenceNumber = sequenceNumber;
-        }
-
-        @Override
-        public String toString() {
-            return shardId + " " + type + (sequenceNumber == null ? "" : " " + sequenceNumber);
-        }
-    }
+public abstract class ForwardingStreamsClient implements StreamsClient {
 
     private final StreamsClient delegate;
-    private final List<IteratorRequest> iteratorRequests = new ArrayList<>();
 
-    public RecordingStreamsClient(StreamsClient delegate) {
+    protected ForwardingStreamsClient(StreamsClient delegate) {
         this.delegate = delegate;
     }
 
-    /** Every {@code GetShardIterator} request so far, in order. */
-    public synchronized List<IteratorRequest> iteratorRequests() {
-        return new ArrayList<>(iteratorRequests);
+    /** The client calls are passed on to. */
+    protected StreamsClient delegate() {
+        return delegate;
     }
 
     @Override
@@ -66,9 +49,6 @@ public final class RecordingStreamsClient implements StreamsClient {
             String shardId,
             ShardIteratorType type,
             @Nullable String sequenceNumber) {
-        synchronized (this) {
-            iteratorRequests.add(new IteratorRequest(shardId, type, sequenceNumber));
-        }
         return delegate.getShardIterator(streamArn, shardId, type, sequenceNumber);
     }
 
@@ -78,7 +58,17 @@ public final class RecordingStreamsClient implements StreamsClient {
     }
 
     @Override
+    public TableDescription describeTable(String tableName) {
+        return delegate.describeTable(tableName);
+    }
+
+    @Override
+    public ScanResponse scan(ScanRequest request) {
+        return delegate.scan(request);
+    }
+
+    @Override
     public void close() {
-        // Shared by the enumerator and every reader of a job: one closing must not end it.
+        delegate.close();
     }
 }
