@@ -1,7 +1,6 @@
 package io.github.ddbstreams.flink.source.reader;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import io.github.ddbstreams.flink.format.ChangeEvent;
 import io.github.ddbstreams.flink.format.ChangeEventDeserializer;
@@ -15,14 +14,11 @@ import io.github.ddbstreams.flink.testutils.Splits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderContext;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderOutput;
-import org.apache.flink.core.io.InputStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -173,19 +169,7 @@ class DynamoDbStreamsSourceReaderTest {
     }
 
     private void pollUntil(BooleanSupplier done) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("condition not reached; emitted " + output.getEmittedRecords());
-            }
-            if (reader.pollNext(output) == InputStatus.NOTHING_AVAILABLE) {
-                try {
-                    reader.isAvailable().get(50, TimeUnit.MILLISECONDS);
-                } catch (TimeoutException e) {
-                    // poll again; the loop's deadline bounds the wait
-                }
-            }
-        }
+        ReaderPolling.pollUntil(reader, output, done, Duration.ofSeconds(10));
     }
 
     private static AttributeValue s(String value) {
