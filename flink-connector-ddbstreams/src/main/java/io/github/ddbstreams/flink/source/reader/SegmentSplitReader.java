@@ -8,10 +8,13 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
@@ -54,6 +57,7 @@ public final class SegmentSplitReader implements SplitReader<ShardElement, Dynam
     @Nullable private final ReadUnitBudget budget;
     private final Deque<Segment> segments = new ArrayDeque<>();
     private final Map<String, TableKeys> tables = new HashMap<>();
+    private final Set<String> paused = new HashSet<>();
     private final Object wakeUps = new Object();
     private boolean wokenUp;
 
@@ -92,6 +96,9 @@ public final class SegmentSplitReader implements SplitReader<ShardElement, Dynam
         Segment segment = null;
         long wait = MAX_WAIT_NANOS;
         for (Segment candidate : segments) {
+            if (paused.contains(candidate.split.splitId())) {
+                continue;
+            }
             long until = candidate.nextAttemptNanos - now;
             if (until <= 0) {
                 segment = candidate;
@@ -240,6 +247,14 @@ public final class SegmentSplitReader implements SplitReader<ShardElement, Dynam
             }
             segments.addLast(new Segment(split));
         }
+    }
+
+    /** Watermark alignment: paused segments are not read until resumed; the others go on. */
+    @Override
+    public void pauseOrResumeSplits(
+            Collection<DynamoDbSplit> splitsToPause, Collection<DynamoDbSplit> splitsToResume) {
+        splitsToPause.forEach(split -> paused.add(split.splitId()));
+        splitsToResume.forEach(split -> paused.remove(split.splitId()));
     }
 
     @Override

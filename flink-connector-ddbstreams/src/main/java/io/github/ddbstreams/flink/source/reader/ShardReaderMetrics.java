@@ -3,6 +3,7 @@ package io.github.ddbstreams.flink.source.reader;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
@@ -39,6 +40,9 @@ public final class ShardReaderMetrics {
     /** Bytes the current split reader holds; a reader replaced when idle hands over to the next. */
     private volatile LongSupplier bufferedBytes = () -> 0L;
 
+    /** Shards the current split reader holds paused for watermark alignment. */
+    private volatile IntSupplier pausedShards = () -> 0;
+
     /** The shards this reader polls now, for the subtask's millisBehindLatest (their maximum). */
     private final Set<ShardCursor> shards = ConcurrentHashMap.newKeySet();
 
@@ -52,6 +56,7 @@ public final class ShardReaderMetrics {
         g.gauge("millisBehindLatest", this::maxMillisBehindLatest);
         g.gauge("shardsRead", shards::size);
         g.gauge("bufferedBytes", () -> bufferedBytes.getAsLong());
+        g.gauge("shardsPaused", () -> pausedShards.getAsInt());
         getRecordsCalls = g.counter("getRecordsCalls", new ThreadSafeSimpleCounter());
         emptyPolls = g.counter("emptyPolls", new ThreadSafeSimpleCounter());
         retriedErrors = g.counter("retriedErrors", new ThreadSafeSimpleCounter());
@@ -98,6 +103,10 @@ public final class ShardReaderMetrics {
     }
 
     /** Reports this split reader's buffered bytes in the {@code bufferedBytes} gauge. */
+    void pausedShardsOf(IntSupplier shards) {
+        pausedShards = shards;
+    }
+
     void bufferedBytesOf(LongSupplier bytes) {
         this.bufferedBytes = bytes;
     }

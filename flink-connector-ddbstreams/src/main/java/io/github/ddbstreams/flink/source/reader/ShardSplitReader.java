@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
@@ -59,6 +60,12 @@ public final class ShardSplitReader implements SplitReader<ShardElement, DynamoD
      */
     private final Deque<ShardCursor> cursors = new ArrayDeque<>();
 
+    /**
+     * Shards that watermark alignment paused: not polled until resumed. Changed on the fetcher
+     * thread (Flink runs pause and resume as fetcher tasks); read by the metrics thread.
+     */
+    private final Set<String> paused = ConcurrentHashMap.newKeySet();
+
     /** The polls out on the pool, and the bytes this reader holds. */
     private final InFlightPolls polls;
 
@@ -76,6 +83,7 @@ public final class ShardSplitReader implements SplitReader<ShardElement, DynamoD
                 new InFlightPolls(
                         this::poll, settings.maxConcurrentPolls(), settings.maxBufferedBytes());
         metrics.bufferedBytesOf(polls::bufferedBytes);
+        metrics.pausedShardsOf(this::pausedShardCount);
     }
 
     @Override
@@ -164,7 +172,7 @@ public final class ShardSplitReader implements SplitReader<ShardElement, DynamoD
         int n = cursors.size();
         for (int i = 0; i < n && polls.canStart(); i++) {
             ShardCursor cursor = cursors.pollFirst();
-            if (cursor.nextPollAtNanos() - now <= 0) {
+            if (cursor.nextPollAtNanos() - now <= 0 && !paused.contains(cursor.splitId())) {
                 polls.start(cursor);
             } else {
                 cursors.addLast(cursor);
@@ -177,7 +185,9 @@ public final class ShardSplitReader implements SplitReader<ShardElement, DynamoD
         long now = System.nanoTime();
         long wait = TimeUnit.SECONDS.toNanos(1);
         for (ShardCursor cursor : cursors) {
-            wait = Math.min(wait, Math.max(0, cursor.nextPollAtNanos() - now));
+            if (!paused.contains(cursor.splitId())) {
+                wait = Math.min(wait, Math.max(0, cursor.nextPollAtNanos() - now));
+            }
         }
         return wait;
     }
@@ -315,6 +325,23 @@ public final class ShardSplitReader implements SplitReader<ShardElement, DynamoD
         }
     }
 
+    /**
+     * Watermark alignment: paused shards are not polled (a call already out completes), the others
+     * go on. A shard paused longer than an iterator lives (15 minutes) finds its iterator expired
+     * on resume and takes a new one after the last record it handed on, as after any expiry.
+     */
+    @Override
+    public void pauseOrResumeSplits(
+            Collection<DynamoDbSplit> splitsToPause, Collection<DynamoDbSplit> splitsToResume) {
+        for (DynamoDbSplit split : splitsToPause) {
+            paused.add(split.splitId());
+        }
+        for (DynamoDbSplit split : splitsToResume) {
+            paused.remove(split.splitId());
+        }
+        LOG.debug("Paused shards now: {}", paused);
+    }
+
     @Override
     public void wakeUp() {
         polls.wakeUp();
@@ -323,6 +350,11 @@ public final class ShardSplitReader implements SplitReader<ShardElement, DynamoD
     /** Number of shards this reader currently polls; for tests and metrics. */
     public int shardCount() {
         return cursors.size() + polls.outstanding();
+    }
+
+    /** Number of shards watermark alignment holds paused; for tests and metrics. */
+    public int pausedShardCount() {
+        return paused.size();
     }
 
     /** Records fetched and not yet emitted, by their SizeBytes; for tests and benchmarks. */
