@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -144,13 +145,21 @@ public final class DynamoDbStreamsSource<T>
         // The snapshot's options come with the starting position that makes segments.
         SegmentReaderSettings segmentSettings =
                 SegmentReaderSettings.of(config, SegmentReaderSettings.DEFAULT_PAGE_SIZE, 0);
-        SnapshotReaderMetrics snapshotMetrics =
-                new SnapshotReaderMetrics(readerContext.metricGroup());
+        // Registered with the first Scan segment only: a reader of streams shows no snapshot
+        // metrics.
+        AtomicReference<SnapshotReaderMetrics> snapshotMetrics = new AtomicReference<>();
         return new DynamoDbStreamsSourceReader<>(
                 () -> new ShardSplitReader(clientFactory.create(awsConfig), settings, metrics),
                 () ->
                         new SegmentSplitReader(
-                                clientFactory.create(awsConfig), segmentSettings, snapshotMetrics),
+                                clientFactory.create(awsConfig),
+                                segmentSettings,
+                                snapshotMetrics.updateAndGet(
+                                        m ->
+                                                m != null
+                                                        ? m
+                                                        : new SnapshotReaderMetrics(
+                                                                readerContext.metricGroup()))),
                 new ShardRecordEmitter<>(deserializer, skipBadRecords, metrics),
                 config,
                 readerContext);
