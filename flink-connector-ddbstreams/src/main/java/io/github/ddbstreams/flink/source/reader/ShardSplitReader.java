@@ -151,6 +151,8 @@ public final class ShardSplitReader implements SplitReader<ShardElement, DynamoD
                 cursors.addLast(result.cursor);
             } else if (result.finished) {
                 finished.add(result.cursor.splitId());
+                // A poll out when alignment paused the shard may still end it.
+                paused.remove(result.cursor.splitId());
                 metrics.shardFinished(result.cursor);
             } else {
                 cursors.addLast(result.cursor);
