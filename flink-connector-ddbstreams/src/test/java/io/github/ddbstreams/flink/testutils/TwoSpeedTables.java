@@ -1,0 +1,201 @@
+package io.github.ddbstreams.flink.testutils;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+
+/**
+ * The workload of the watermark alignment tests: a fast table written at 200 items/s that starts
+ * with a backlog whose event times lie five minutes behind, and a slow table written at 5 items/s.
+ * Every item carries its event time in a {@code ts} attribute (epoch millis), since DynamoDB Local
+ * truncates ApproximateCreationDateTime to the minute. A test feeds what its job emitted to {@link
+ * #emitted} and reads how far the slow table's event times ran ahead of the fast one's.
+ */
+public final class TwoSpeedTables {
+
+    /** Backlog items, and the event time between two of them. */
+    public static final int BACKLOG = 8_000;
+
+    public static final long BACKLOG_SPACING_MILLIS = 40;
+
+    /** The alignment group's settings, the reader's idle poll and page size in the tests. */
+    public static final Duration MAX_DRIFT = Duration.ofSeconds(1);
+
+    public static final Duration UPDATE_INTERVAL = Duration.ofMillis(100);
+    public static final long POLL_MILLIS = 100;
+    public static final int PAGE = 5;
+
+    /**
+     * How far ahead the slow table may run with alignment. Flink pauses a shard only after its
+     * watermark made a round trip to the coordinator and was sampled over 3 update intervals (Flink
+     * 2.3); a shard that was paused for a while has records waiting, and once resumed it reads them
+     * faster than real time until the next pause takes effect. Measured here: 0.4 to 11 s over the
+     * runs; a slow table that is not held back runs minutes ahead.
+     */
+    public static final long ALIGNED_BOUND_MILLIS = 20_000;
+
+    /** The least drift a run without alignment shows, for the test to tell the two apart. */
+    public static final long UNALIGNED_MIN_MILLIS = 60_000;
+
+    /**
+     * Alignment acts on a shard's watermark once it is known, after a round trip to the coordinator
+     * (and, since Flink 2.3, 3 sampled update intervals): the slow table's first second is not
+     * measured.
+     */
+    private static final long UNMEASURED_START_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final DynamoDbLocalExtension dynamoDb;
+    private final String fast;
+    private final String slow;
+    private final AtomicBoolean writing = new AtomicBoolean();
+    private final AtomicInteger fastWritten = new AtomicInteger(BACKLOG);
+    private final AtomicInteger slowWritten = new AtomicInteger();
+    private final List<Thread> writers = new ArrayList<>();
+    private final Map<String, Long> lastTs = new HashMap<>();
+    private int fastEmitted;
+    private int slowEmitted;
+    private long firstSlowNanos;
+    private int slowAfterBacklog;
+    private long maxDriftMillis = Long.MIN_VALUE;
+    private int measured;
+    private int outOfOrder;
+
+    /** Creates both tables and writes the fast one's backlog. */
+    public TwoSpeedTables(DynamoDbLocalExtension dynamoDb, String fast, String slow) {
+        this.dynamoDb = dynamoDb;
+        this.fast = fast;
+        this.slow = slow;
+        dynamoDb.createTable(fast, StreamViewType.NEW_IMAGE);
+        dynamoDb.createTable(slow, StreamViewType.NEW_IMAGE);
+        long backlogEnd = System.currentTimeMillis();
+        List<Map<String, AttributeValue>> backlog = new ArrayList<>();
+        for (int i = 0; i < BACKLOG; i++) {
+            backlog.add(item("b" + i, backlogEnd - (BACKLOG - i) * BACKLOG_SPACING_MILLIS));
+        }
+        dynamoDb.putItems(fast, backlog);
+    }
+
+    /** Starts writing both tables with event time = now. */
+    public void startWriting() {
+        writing.set(true);
+        writers.add(writer(fast, 5, fastWritten));
+        writers.add(writer(slow, 200, slowWritten));
+        writers.forEach(Thread::start);
+    }
+
+    /** Stops writing and waits for the writers. */
+    public void stopWriting() throws InterruptedException {
+        writing.set(false);
+        for (Thread writer : writers) {
+            writer.join();
+        }
+    }
+
+    /**
+     * One item the job emitted, from table {@code table} with event time {@code ts}. Returns true
+     * once the backlog is read and the slow table went on for 2 s after it.
+     */
+    public boolean emitted(String table, long ts) {
+        Long previous = lastTs.put(table, ts);
+        if (previous != null && ts < previous) {
+            outOfOrder++;
+        }
+        if (table.equals(fast)) {
+            fastEmitted++;
+            return false;
+        }
+        slowEmitted++;
+        long now = System.nanoTime();
+        if (firstSlowNanos == 0) {
+            firstSlowNanos = now;
+        }
+        Long fastTs = lastTs.get(fast);
+        if (fastTs != null && now - firstSlowNanos > UNMEASURED_START_NANOS) {
+            maxDriftMillis = Math.max(maxDriftMillis, ts - fastTs);
+            measured++;
+        }
+        if (fastEmitted >= BACKLOG) {
+            slowAfterBacklog++;
+        }
+        return slowAfterBacklog >= 10;
+    }
+
+    /** Checks that everything written was emitted, in write order per table, and drift measured. */
+    public void checkComplete() {
+        assertThat(measured).as("slow items compared").isGreaterThan(5);
+        assertThat(fastEmitted).isEqualTo(fastWritten.get());
+        assertThat(slowEmitted).isEqualTo(slowWritten.get());
+        assertThat(outOfOrder).as("per table, in write order").isZero();
+    }
+
+    /** Whether every item written to either table was emitted (after {@link #stopWriting}). */
+    public boolean allEmitted() {
+        return fastEmitted >= fastWritten.get() && slowEmitted >= slowWritten.get();
+    }
+
+    /** How far the slow table's event times ran ahead of the fast one's at most, once measured. */
+    public long maxDriftMillis() {
+        return maxDriftMillis;
+    }
+
+    /** How many of the slow table's items were measured. */
+    public int measured() {
+        return measured;
+    }
+
+    /** Items of a table that came after an item with a later event time. */
+    public int outOfOrder() {
+        return outOfOrder;
+    }
+
+    public int fastEmitted() {
+        return fastEmitted;
+    }
+
+    public int fastWritten() {
+        return fastWritten.get();
+    }
+
+    public int slowEmitted() {
+        return slowEmitted;
+    }
+
+    public int slowWritten() {
+        return slowWritten.get();
+    }
+
+    private Thread writer(String table, long periodMillis, AtomicInteger written) {
+        return new Thread(
+                () -> {
+                    while (writing.get()) {
+                        dynamoDb.putItem(
+                                table, item("w" + written.get(), System.currentTimeMillis()));
+                        written.incrementAndGet();
+                        try {
+                            Thread.sleep(periodMillis);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                    }
+                },
+                "writer-" + table);
+    }
+
+    private static Map<String, AttributeValue> item(String key, long ts) {
+        return Map.of(
+                DynamoDbLocal.HASH_KEY,
+                AttributeValue.fromS(key),
+                "ts",
+                AttributeValue.fromN(Long.toString(ts)));
+    }
+}
