@@ -68,7 +68,7 @@ import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
  * checkpointed sequence numbers.
  *
  * <p><b>Writing a savepoint for a new state version.</b> When a serializer of the source's state
- * ({@code ShardSplitSerializer}, {@code DynamoDbStreamsSourceEnumStateSerializer}) gets a new
+ * ({@code DynamoDbSplitSerializer}, {@code DynamoDbStreamsSourceEnumStateSerializer}) gets a new
  * version N, run the generator from the repository root (it forks a JVM: under {@code exec:java}
  * Maven's class loaders hide Flink's runtime classes from the local cluster):
  *
@@ -98,7 +98,12 @@ public class DynamoDbStreamsSourceMigrationITCase {
      * vSTATE/flink-VERSION-pPARALLELISM}. Keep them all; see the class Javadoc.
      */
     private static final List<String> SAVEPOINTS =
-            List.of("v1/flink-2.3.0-p2", "v1/flink-1.20.3-p2");
+            List.of(
+                    "v1/flink-2.3.0-p2",
+                    "v1/flink-1.20.3-p2",
+                    // Version 2 of the split serializer (a kind byte before each split).
+                    "v2/flink-2.3.0-p2",
+                    "v2/flink-1.20.3-p2");
 
     @RegisterExtension static final MiniClusterExtension FLINK = MiniClusterFixture.withSlots(4);
 
