@@ -142,9 +142,16 @@ public final class DynamoDbStreamsSource<T>
         boolean skipBadRecords =
                 config.get(DynamoDbStreamsSourceOptions.ON_DESERIALIZATION_ERROR)
                         == DynamoDbStreamsSourceOptions.OnDeserializationError.SKIP;
-        // The snapshot's options come with the starting position that makes segments.
+        // The whole source's read-unit budget, shared equally by its subtasks.
+        double unitsPerSecond =
+                config.getOptional(DynamoDbStreamsSourceOptions.SNAPSHOT_READ_UNITS_PER_SECOND)
+                        .map(units -> units / Math.max(1, readerContext.currentParallelism()))
+                        .orElse(0.0);
         SegmentReaderSettings segmentSettings =
-                SegmentReaderSettings.of(config, SegmentReaderSettings.DEFAULT_PAGE_SIZE, 0);
+                SegmentReaderSettings.of(
+                        config,
+                        config.get(DynamoDbStreamsSourceOptions.SNAPSHOT_PAGE_SIZE),
+                        unitsPerSecond);
         // Registered with the first Scan segment only: a reader of streams shows no snapshot
         // metrics.
         AtomicReference<SnapshotReaderMetrics> snapshotMetrics = new AtomicReference<>();

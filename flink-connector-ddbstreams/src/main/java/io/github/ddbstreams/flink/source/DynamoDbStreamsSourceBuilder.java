@@ -160,7 +160,7 @@ public final class DynamoDbStreamsSourceBuilder<T> {
         if (startingPosition == null) {
             throw new IllegalArgumentException(
                     "startingPosition must not be null: use StartingPosition.latest(), "
-                            + "trimHorizon() or atTimestamp(instant).");
+                            + "trimHorizon(), atTimestamp(instant) or initialSnapshot().");
         }
         validateStreamStartingPositions();
         if (!streamArns.isEmpty()
@@ -231,6 +231,7 @@ public final class DynamoDbStreamsSourceBuilder<T> {
                             DynamoDbStreamsSourceOptions.BOUNDED_IDLE_TIME_TO_FINISH.key(),
                             idleToFinish));
         }
+        validateSnapshot();
         DynamoDbStreamsDeserializer<T> effectiveDeserializer =
                 deserializer != null
                         ? deserializer
@@ -301,6 +302,52 @@ public final class DynamoDbStreamsSourceBuilder<T> {
                         "startingPosition of '" + e.getKey() + "' must not be null.");
             }
         }
+    }
+
+    private void validateSnapshot() {
+        boolean snapshot = startingPosition.getKind() == StartingPosition.Kind.INITIAL_SNAPSHOT;
+        for (StartingPosition position : streamStartingPositions.values()) {
+            snapshot |= position.getKind() == StartingPosition.Kind.INITIAL_SNAPSHOT;
+        }
+        if (snapshot && !bounded) {
+            throw new IllegalArgumentException(
+                    "StartingPosition.initialSnapshot() reads the table's contents and needs "
+                            + "bounded() in this version (the contents, then the source "
+                            + "finishes). To read the changes after it, start a second job with "
+                            + "StartingPosition.latest() before this one.");
+        }
+        config.getOptional(DynamoDbStreamsSourceOptions.SNAPSHOT_SEGMENTS)
+                .filter(segments -> segments < 1 || segments > 1_000_000)
+                .ifPresent(
+                        segments -> {
+                            throw new IllegalArgumentException(
+                                    String.format(
+                                            "%s is %d but must be between 1 and 1000000 (Scan's "
+                                                    + "TotalSegments).",
+                                            DynamoDbStreamsSourceOptions.SNAPSHOT_SEGMENTS.key(),
+                                            segments));
+                        });
+        int pageSize = config.get(DynamoDbStreamsSourceOptions.SNAPSHOT_PAGE_SIZE);
+        if (pageSize < 1) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "%s is %d but must be at least 1.",
+                            DynamoDbStreamsSourceOptions.SNAPSHOT_PAGE_SIZE.key(), pageSize));
+        }
+        config.getOptional(DynamoDbStreamsSourceOptions.SNAPSHOT_READ_UNITS_PER_SECOND)
+                .filter(units -> !(units > 0) || units.isInfinite())
+                .ifPresent(
+                        units -> {
+                            throw new IllegalArgumentException(
+                                    String.format(
+                                            "%s is %s but must be a positive number of read "
+                                                    + "units per second; leave it unset for no "
+                                                    + "limit.",
+                                            DynamoDbStreamsSourceOptions
+                                                    .SNAPSHOT_READ_UNITS_PER_SECOND
+                                                    .key(),
+                                            units));
+                        });
     }
 
     private static void rejectDuplicates(List<String> values, String what) {

@@ -180,6 +180,40 @@ public final class DynamoDbStreamsSourceOptions {
                                     + "error. Unset (default): retry forever, never restarting "
                                     + "the job; the failures are visible in the retry metrics.");
 
+    public static final ConfigOption<Integer> SNAPSHOT_SEGMENTS =
+            ConfigOptions.key("source.snapshot.segments")
+                    .intType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "With the starting position INITIAL_SNAPSHOT: how many segments the "
+                                    + "parallel Scan of the table has (its TotalSegments, 1 to "
+                                    + "1000000). Each segment is a split, read by one subtask at "
+                                    + "a time and checkpointed page by page. Unset (default): 4 "
+                                    + "per subtask, or one per 256 MB of the table "
+                                    + "(DescribeTable's TableSizeBytes) if that is more.");
+
+    public static final ConfigOption<Integer> SNAPSHOT_PAGE_SIZE =
+            ConfigOptions.key("source.snapshot.page-size")
+                    .intType()
+                    .defaultValue(1000)
+                    .withDescription(
+                            "With the starting position INITIAL_SNAPSHOT: the most items one Scan "
+                                    + "call returns (its Limit; a page also ends at 1 MB). "
+                                    + "Smaller pages mean smaller steps of the read-unit budget.");
+
+    public static final ConfigOption<Double> SNAPSHOT_READ_UNITS_PER_SECOND =
+            ConfigOptions.key("source.snapshot.read-units-per-second")
+                    .doubleType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "With the starting position INITIAL_SNAPSHOT: the read capacity units "
+                                    + "per second the whole source's Scan may consume on "
+                                    + "average, shared equally by its subtasks (strongly "
+                                    + "consistent reads: 1 unit per 4 KB), so a snapshot leaves "
+                                    + "the table's own traffic its capacity. Unset (default): "
+                                    + "no limit; throttled Scan calls are retried with back-off "
+                                    + "either way and never fail the job.");
+
     public static final ConfigOption<OnTrimmedData> ON_TRIMMED_DATA =
             ConfigOptions.key("source.on-trimmed-data")
                     .enumType(OnTrimmedData.class)

@@ -1,5 +1,6 @@
 package io.github.ddbstreams.flink.source;
 
+import io.github.ddbstreams.flink.format.ChangeEvent;
 import java.io.Serializable;
 import java.time.Instant;
 import java.util.Objects;
@@ -16,6 +17,9 @@ import org.apache.flink.annotation.PublicEvolving;
  *       before a failover that finds no checkpoint, are not skipped.
  *   <li>{@link #atTimestamp(Instant)}: every record whose {@code ApproximateCreationDateTime} is at
  *       or after the given instant (DynamoDB Streams reports it in whole seconds).
+ *   <li>{@link #initialSnapshot()}: the table's contents when the job starts, read by a parallel
+ *       {@code Scan}, as {@link ChangeEvent.EventName#SNAPSHOT SNAPSHOT} rows; with the builder's
+ *       {@code bounded()}, the contents only, then the source finishes.
  * </ul>
  */
 @PublicEvolving
@@ -27,7 +31,8 @@ public final class StartingPosition implements Serializable {
     public enum Kind {
         TRIM_HORIZON,
         LATEST,
-        AT_TIMESTAMP
+        AT_TIMESTAMP,
+        INITIAL_SNAPSHOT
     }
 
     private final Kind kind;
@@ -49,6 +54,19 @@ public final class StartingPosition implements Serializable {
      */
     public static StartingPosition latest() {
         return new StartingPosition(Kind.LATEST, -1);
+    }
+
+    /**
+     * Reads the table's current contents first: a parallel {@code Scan} of the table (the one a
+     * stream ARN names, or the configured table), strongly consistent, checkpointed page by page,
+     * each item as one {@link ChangeEvent.EventName#SNAPSHOT SNAPSHOT} row. The stream's positions
+     * are fixed (as for {@link #latest()}) before the first page is read.
+     *
+     * <p>Needs the builder's {@code bounded()} in this version: the source reads the contents and
+     * finishes. Options: {@code source.snapshot.*} in {@link DynamoDbStreamsSourceOptions}.
+     */
+    public static StartingPosition initialSnapshot() {
+        return new StartingPosition(Kind.INITIAL_SNAPSHOT, -1);
     }
 
     /** Starts at the first record created at or after {@code timestamp}. */

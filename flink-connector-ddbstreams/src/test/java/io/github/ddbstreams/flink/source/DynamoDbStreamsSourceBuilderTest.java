@@ -129,6 +129,80 @@ class DynamoDbStreamsSourceBuilderTest {
     }
 
     @Test
+    void anInitialSnapshotNeedsBoundedInThisVersion() {
+        assertThatThrownBy(
+                        () ->
+                                builder()
+                                        .streamArn(ARN)
+                                        .startingPosition(StartingPosition.initialSnapshot())
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("initialSnapshot()")
+                .hasMessageContaining("bounded()");
+        assertThatThrownBy(
+                        () ->
+                                builder()
+                                        .streamArn(ARN)
+                                        .startingPosition(ARN, StartingPosition.initialSnapshot())
+                                        .build())
+                .hasMessageContaining("bounded()");
+        assertThat(
+                        builder()
+                                .streamArn(ARN)
+                                .startingPosition(StartingPosition.initialSnapshot())
+                                .bounded()
+                                .build()
+                                .getBoundedness())
+                .isEqualTo(org.apache.flink.api.connector.source.Boundedness.BOUNDED);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, -1, 1_000_001})
+    void rejectsASegmentCountOutsideScansRange(int segments) {
+        assertThatThrownBy(
+                        () ->
+                                builder()
+                                        .streamArn(ARN)
+                                        .setConfig(
+                                                DynamoDbStreamsSourceOptions.SNAPSHOT_SEGMENTS,
+                                                segments)
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("source.snapshot.segments")
+                .hasMessageContaining(Integer.toString(segments));
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {0, -5, Double.NaN, Double.POSITIVE_INFINITY})
+    void rejectsAReadUnitBudgetThatIsNotAPositiveRate(double units) {
+        assertThatThrownBy(
+                        () ->
+                                builder()
+                                        .streamArn(ARN)
+                                        .setConfig(
+                                                DynamoDbStreamsSourceOptions
+                                                        .SNAPSHOT_READ_UNITS_PER_SECOND,
+                                                units)
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("source.snapshot.read-units-per-second")
+                .hasMessageContaining("unset for no limit");
+    }
+
+    @Test
+    void rejectsAnEmptyScanPage() {
+        assertThatThrownBy(
+                        () ->
+                                builder()
+                                        .streamArn(ARN)
+                                        .setConfig(
+                                                DynamoDbStreamsSourceOptions.SNAPSHOT_PAGE_SIZE, 0)
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("source.snapshot.page-size");
+    }
+
+    @Test
     void acceptsTheLimitsOfTheGetRecordsRange() {
         for (int maxRecords : new int[] {1, 1000}) {
             builder()

@@ -11,15 +11,31 @@ import org.apache.flink.annotation.Internal;
 
 /**
  * The enumerator's checkpoint: one {@link StreamEnumState} per stream the source reads, in the
- * order the streams were configured. Immutable.
+ * order the streams were configured, and one {@link SnapshotEnumState} per table snapshot started.
+ * Immutable.
  */
 @Internal
 public final class DynamoDbStreamsSourceEnumState {
 
     private final List<StreamEnumState> streams;
+    private final List<SnapshotEnumState> snapshots;
 
+    /** The state of a source that reads streams and no snapshot. */
     public DynamoDbStreamsSourceEnumState(List<StreamEnumState> streams) {
+        this(streams, List.of());
+    }
+
+    public DynamoDbStreamsSourceEnumState(
+            List<StreamEnumState> streams, List<SnapshotEnumState> snapshots) {
         this.streams = List.copyOf(streams);
+        this.snapshots = List.copyOf(snapshots);
+        Set<String> snapshotArns = new HashSet<>();
+        for (SnapshotEnumState snapshot : this.snapshots) {
+            if (!snapshotArns.add(snapshot.getStreamArn())) {
+                throw new IllegalArgumentException(
+                        "The snapshot of stream " + snapshot.getStreamArn() + " appears twice");
+            }
+        }
         Set<String> arns = new HashSet<>();
         for (StreamEnumState stream : this.streams) {
             if (!arns.add(stream.getStreamArn())) {
@@ -62,6 +78,11 @@ public final class DynamoDbStreamsSourceEnumState {
         return streams;
     }
 
+    /** The snapshots started, each with the stream it goes with; empty before version 3. */
+    public List<SnapshotEnumState> getSnapshots() {
+        return snapshots;
+    }
+
     /** The state of {@code streamArn}, if the source read it. */
     public Optional<StreamEnumState> stream(String streamArn) {
         for (StreamEnumState stream : streams) {
@@ -75,16 +96,17 @@ public final class DynamoDbStreamsSourceEnumState {
     @Override
     public boolean equals(Object o) {
         return o instanceof DynamoDbStreamsSourceEnumState
-                && streams.equals(((DynamoDbStreamsSourceEnumState) o).streams);
+                && streams.equals(((DynamoDbStreamsSourceEnumState) o).streams)
+                && snapshots.equals(((DynamoDbStreamsSourceEnumState) o).snapshots);
     }
 
     @Override
     public int hashCode() {
-        return streams.hashCode();
+        return 31 * streams.hashCode() + snapshots.hashCode();
     }
 
     @Override
     public String toString() {
-        return "DynamoDbStreamsSourceEnumState" + streams;
+        return "DynamoDbStreamsSourceEnumState" + streams + (snapshots.isEmpty() ? "" : snapshots);
     }
 }

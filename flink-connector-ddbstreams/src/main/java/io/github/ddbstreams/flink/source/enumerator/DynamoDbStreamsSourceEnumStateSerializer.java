@@ -3,6 +3,7 @@ package io.github.ddbstreams.flink.source.enumerator;
 import io.github.ddbstreams.flink.source.enumerator.lineage.ShardIds;
 import io.github.ddbstreams.flink.source.enumerator.lineage.ShardNode;
 import io.github.ddbstreams.flink.source.enumerator.lineage.ShardStatus;
+import io.github.ddbstreams.flink.source.split.ScanSegmentSplit;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardPositionCodec;
 import java.io.IOException;
@@ -21,8 +22,25 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * checkpoints of every released version stay readable; real bytes of each version are committed
  * under {@code src/test/resources/enum-state}.
  *
- * <p>Version 2 (current) holds several streams, each with the horizon up to which its shard graph
- * forgot finished shards:
+ * <p>Version 3 (current) adds the snapshots of tables (a parallel Scan each) after the version 2
+ * layout:
+ *
+ * <pre>
+ * (version 2 layout below)
+ * int    snapshotCount
+ * snapshotCount x {
+ *   UTF  streamArn
+ *   UTF  tableName
+ *   int  totalSegments
+ *   int  pendingCount
+ *   pendingCount x ScanSegmentSplit (its own binary form)
+ *   int  readCount
+ *   readCount x int segment
+ * }
+ * </pre>
+ *
+ * <p>Version 2 holds several streams, each with the horizon up to which its shard graph forgot
+ * finished shards:
  *
  * <pre>
  * int    streamCount
@@ -61,7 +79,7 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 public final class DynamoDbStreamsSourceEnumStateSerializer
         implements SimpleVersionedSerializer<DynamoDbStreamsSourceEnumState> {
 
-    public static final int CURRENT_VERSION = 2;
+    public static final int CURRENT_VERSION = 3;
 
     private static final int STATUS_MASK = 0b11;
     private static final int HAS_PARENT = 1 << 2;
@@ -86,12 +104,41 @@ public final class DynamoDbStreamsSourceEnumStateSerializer
         }
         // About 40 bytes per shard with DynamoDB's ids.
         DataOutputSerializer out = new DataOutputSerializer(256 + shardCount * 48);
+        writeStreams(state, out);
+        out.writeInt(state.getSnapshots().size());
+        for (SnapshotEnumState snapshot : state.getSnapshots()) {
+            out.writeUTF(snapshot.getStreamArn());
+            out.writeUTF(snapshot.getTableName());
+            out.writeInt(snapshot.getTotalSegments());
+            out.writeInt(snapshot.getPending().size());
+            for (ScanSegmentSplit split : snapshot.getPending()) {
+                ScanSegmentSplit.write(split, out);
+            }
+            out.writeInt(snapshot.getReadSegments().size());
+            for (int segment : snapshot.getReadSegments()) {
+                out.writeInt(segment);
+            }
+        }
+        return out.getCopyOfBuffer();
+    }
+
+    /**
+     * The version 2 writer (streams, no snapshots), kept so tests can compare it with committed
+     * version 2 bytes.
+     */
+    static byte[] serializeV2(DynamoDbStreamsSourceEnumState state) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        writeStreams(state, out);
+        return out.getCopyOfBuffer();
+    }
+
+    private static void writeStreams(DynamoDbStreamsSourceEnumState state, DataOutputSerializer out)
+            throws IOException {
         out.writeInt(state.getStreams().size());
         for (StreamEnumState stream : state.getStreams()) {
             writeStream(stream, out);
             out.writeLong(stream.getForgottenUpToMillis());
         }
-        return out.getCopyOfBuffer();
     }
 
     /**
@@ -171,7 +218,10 @@ public final class DynamoDbStreamsSourceEnumStateSerializer
                 state = deserializeV1(in);
                 break;
             case 2:
-                state = deserializeV2(in);
+                state = state(readStreams(in), List.of());
+                break;
+            case 3:
+                state = deserializeV3(in);
                 break;
             default:
                 throw new IOException(
@@ -199,15 +249,45 @@ public final class DynamoDbStreamsSourceEnumStateSerializer
         return new DynamoDbStreamsSourceEnumState(List.of(readStream(in, false)));
     }
 
-    private static DynamoDbStreamsSourceEnumState deserializeV2(DataInputDeserializer in)
-            throws IOException {
+    /** The streams of the version 2 layout. */
+    private static List<StreamEnumState> readStreams(DataInputDeserializer in) throws IOException {
         int streamCount = checkCount(in.readInt(), "stream");
         List<StreamEnumState> streams = new ArrayList<>(streamCount);
         for (int i = 0; i < streamCount; i++) {
             streams.add(readStream(in, true));
         }
+        return streams;
+    }
+
+    private static DynamoDbStreamsSourceEnumState deserializeV3(DataInputDeserializer in)
+            throws IOException {
+        List<StreamEnumState> streams = readStreams(in);
+        int snapshotCount = checkCount(in.readInt(), "snapshot");
+        List<SnapshotEnumState> snapshots = new ArrayList<>(snapshotCount);
+        for (int i = 0; i < snapshotCount; i++) {
+            String streamArn = in.readUTF();
+            String tableName = in.readUTF();
+            int totalSegments = in.readInt();
+            int pendingCount = checkCount(in.readInt(), "pending segment");
+            List<ScanSegmentSplit> pending = new ArrayList<>(pendingCount);
+            for (int j = 0; j < pendingCount; j++) {
+                pending.add(ScanSegmentSplit.read(in));
+            }
+            int readCount = checkCount(in.readInt(), "read segment");
+            List<Integer> read = new ArrayList<>(readCount);
+            for (int j = 0; j < readCount; j++) {
+                read.add(in.readInt());
+            }
+            snapshots.add(
+                    new SnapshotEnumState(streamArn, tableName, totalSegments, pending, read));
+        }
+        return state(streams, snapshots);
+    }
+
+    private static DynamoDbStreamsSourceEnumState state(
+            List<StreamEnumState> streams, List<SnapshotEnumState> snapshots) throws IOException {
         try {
-            return new DynamoDbStreamsSourceEnumState(streams);
+            return new DynamoDbStreamsSourceEnumState(streams, snapshots);
         } catch (IllegalArgumentException e) {
             throw new IOException("Corrupt enumerator state: " + e.getMessage(), e);
         }

@@ -1,5 +1,6 @@
 package io.github.ddbstreams.flink.source.enumerator;
 
+import io.github.ddbstreams.flink.arn.StreamArns;
 import io.github.ddbstreams.flink.source.StartingPosition;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
 import io.github.ddbstreams.flink.source.enumerator.assign.Decisions;
@@ -11,6 +12,7 @@ import io.github.ddbstreams.flink.source.enumerator.discovery.InitialListingRetr
 import io.github.ddbstreams.flink.source.enumerator.discovery.ListingFailures;
 import io.github.ddbstreams.flink.source.enumerator.discovery.ShardDiscovery;
 import io.github.ddbstreams.flink.source.enumerator.discovery.ShardListing;
+import io.github.ddbstreams.flink.source.enumerator.discovery.SnapshotSegmentCount;
 import io.github.ddbstreams.flink.source.enumerator.discovery.TableResolution;
 import io.github.ddbstreams.flink.source.event.FinishesConfirmedEvent;
 import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
@@ -165,15 +167,32 @@ public final class DynamoDbStreamsSourceEnumerator
             String arn = stream.streamArn();
             ShardDiscovery discovery = discoveries.get(arn);
             StartingPosition start = stream.startingPosition();
+            // A snapshot's segment count may need the table's size: asked once, with the listing
+            // that fixes the stream's positions, and retried with it.
+            String table = planner.takesSnapshot(arn) ? StreamArns.tableName(arn) : null;
+            int parallelism = context.currentParallelism();
             context.callAsync(
                     () ->
                             InitialListingRetry.call(
                                     "First listing of stream " + arn,
                                     settings,
-                                    () -> discovery.initialListing(start)),
+                                    () -> {
+                                        InitialListing listing = discovery.initialListing(start);
+                                        int segments =
+                                                table == null
+                                                        ? 0
+                                                        : SnapshotSegmentCount.of(
+                                                                settings.snapshotSegments(),
+                                                                () -> client.describeTable(table),
+                                                                parallelism);
+                                        return new ListingAndSegments(listing, segments);
+                                    }),
                     (result, error) -> onInitialListing(arn, result, error));
         }
     }
+
+    /** A stream's first listing, with the segment count of its table's snapshot (0: none). */
+    private record ListingAndSegments(InitialListing listing, int snapshotSegments) {}
 
     private void startPeriodicListing(Decisions.NewStream stream) {
         long interval = settings.discoveryIntervalMillis();
@@ -223,12 +242,18 @@ public final class DynamoDbStreamsSourceEnumerator
 
     // ---------------------------------------------------------------- coordinator-thread handlers
 
-    private void onInitialListing(String arn, InitialListing result, Throwable error) {
+    private void onInitialListing(String arn, ListingAndSegments result, Throwable error) {
         if (error != null) {
             throw new FlinkRuntimeException(ListingFailures.describe(arn, error), error);
         }
-        ListingFailures.checkViewType(arn, result.listing().viewType(), settings);
-        execute(planner.initialListing(arn, result, System.currentTimeMillis()));
+        InitialListing listing = result.listing();
+        if (!(settings.bounded() && planner.takesSnapshot(arn))) {
+            // A bounded snapshot reads no stream record: any view type will do.
+            ListingFailures.checkViewType(arn, listing.listing().viewType(), settings);
+        }
+        execute(
+                planner.initialListing(
+                        arn, listing, result.snapshotSegments(), System.currentTimeMillis()));
     }
 
     @Override
@@ -297,6 +322,7 @@ public final class DynamoDbStreamsSourceEnumerator
             context.assignSplits(new SplitsAssignment<>(decisions.assignments()));
         }
         metrics.update(planner.graphs());
+        metrics.updateSnapshots(planner.snapshots());
         decisions.noMoreSplits().forEach(context::signalNoMoreSplits);
         decisions
                 .acks()

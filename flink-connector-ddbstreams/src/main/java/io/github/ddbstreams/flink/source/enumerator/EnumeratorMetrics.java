@@ -1,5 +1,6 @@
 package io.github.ddbstreams.flink.source.enumerator;
 
+import io.github.ddbstreams.flink.source.enumerator.assign.SnapshotSegments;
 import io.github.ddbstreams.flink.source.enumerator.discovery.DescribeStreamPacer;
 import io.github.ddbstreams.flink.source.enumerator.discovery.ShardDiscovery;
 import io.github.ddbstreams.flink.source.enumerator.lineage.ShardGraph;
@@ -21,6 +22,8 @@ final class EnumeratorMetrics {
     private volatile int shardsPendingOnParent;
     private volatile int shardsFinished;
     private volatile long streamsFollowed;
+    private volatile int snapshotSegmentsTotal;
+    private volatile int snapshotSegmentsFinished;
     private final DescribeStreamPacer pacer;
 
     /**
@@ -47,6 +50,28 @@ final class EnumeratorMetrics {
         // From the shared pacer itself: a sum over the discoveries would count it once per stream.
         group.gauge("describeStreamThrottled", pacer::throttledCalls);
         group.gauge("streamsFollowed", () -> streamsFollowed);
+        group.gauge("snapshotSegmentsTotal", () -> snapshotSegmentsTotal);
+        group.gauge("snapshotSegmentsFinished", () -> snapshotSegmentsFinished);
+    }
+
+    /** The snapshots' segment counts, published like the shard counts (coordinator thread). */
+    void updateSnapshots(Collection<SnapshotSegments> snapshots) {
+        int total = 0;
+        int finished = 0;
+        for (SnapshotSegments snapshot : snapshots) {
+            total += snapshot.getTotalSegments();
+            finished += snapshot.readCount();
+        }
+        snapshotSegmentsTotal = total;
+        snapshotSegmentsFinished = finished;
+    }
+
+    int snapshotSegmentsTotal() {
+        return snapshotSegmentsTotal;
+    }
+
+    int snapshotSegmentsFinished() {
+        return snapshotSegmentsFinished;
     }
 
     /** A disabled stream's table got a new stream, now read too (coordinator thread). */

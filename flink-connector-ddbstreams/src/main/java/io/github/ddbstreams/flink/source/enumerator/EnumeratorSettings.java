@@ -30,6 +30,9 @@ public final class EnumeratorSettings implements Serializable {
     private final long retryInitialBackoffMillis;
     private final long retryMaxBackoffMillis;
 
+    /** {@code source.snapshot.segments}, or 0 when unset (derived from the table's size). */
+    private final int snapshotSegments;
+
     /** {@code source.retry.give-up-after}, or -1 when unset (retry forever). */
     private final long retryGiveUpAfterMillis;
 
@@ -83,6 +86,8 @@ public final class EnumeratorSettings implements Serializable {
                 config.get(DynamoDbStreamsSourceOptions.RETRY_INITIAL_BACKOFF).toMillis();
         this.retryMaxBackoffMillis =
                 config.get(DynamoDbStreamsSourceOptions.RETRY_MAX_BACKOFF).toMillis();
+        this.snapshotSegments =
+                config.getOptional(DynamoDbStreamsSourceOptions.SNAPSHOT_SEGMENTS).orElse(0);
         this.retryGiveUpAfterMillis =
                 config.getOptional(DynamoDbStreamsSourceOptions.RETRY_GIVE_UP_AFTER)
                         .map(d -> d.toMillis())
@@ -96,6 +101,11 @@ public final class EnumeratorSettings implements Serializable {
     /** The job's start: what LATEST means and where a bounded read ends, unless restored. */
     public JobStart jobStart() {
         return jobStart;
+    }
+
+    /** The configured segment count of a snapshot's Scan; 0: derive it from the table's size. */
+    public int snapshotSegments() {
+        return snapshotSegments;
     }
 
     public long discoveryIntervalMillis() {

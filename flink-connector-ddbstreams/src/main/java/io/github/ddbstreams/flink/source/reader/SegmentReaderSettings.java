@@ -10,9 +10,6 @@ import org.apache.flink.configuration.Configuration;
 @Internal
 public final class SegmentReaderSettings {
 
-    /** Scan's own page limit is 1 MB; 1,000 items keep the pages of small items near it. */
-    public static final int DEFAULT_PAGE_SIZE = 1000;
-
     private final int pageSize;
     private final double readUnitsPerSecond;
     private final ShardReaderSettings retries;

@@ -85,6 +85,11 @@ public final class ScanSegmentSplit implements DynamoDbSplit {
         return streamArn + "#" + shardIdOfRows();
     }
 
+    /** Whether {@code splitId} names a Scan segment (else it names a stream's shard). */
+    public static boolean isSegmentId(String splitId) {
+        return splitId.contains("#scan-");
+    }
+
     /**
      * The shard id that rows of this segment carry for deserializers (and the {@code shard_id}
      * metadata of SQL): {@code scan-SEGMENT-of-TOTAL}.

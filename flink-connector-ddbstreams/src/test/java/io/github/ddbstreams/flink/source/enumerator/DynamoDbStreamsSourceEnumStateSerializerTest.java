@@ -11,6 +11,7 @@ import io.github.ddbstreams.flink.source.enumerator.lineage.DiscoveredShard;
 import io.github.ddbstreams.flink.source.enumerator.lineage.ShardGraph;
 import io.github.ddbstreams.flink.source.enumerator.lineage.ShardNode;
 import io.github.ddbstreams.flink.source.enumerator.lineage.ShardStatus;
+import io.github.ddbstreams.flink.source.split.ScanSegmentSplit;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,11 +23,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 class DynamoDbStreamsSourceEnumStateSerializerTest {
 
     private static final String V1_RESOURCE = "/enum-state/v1.bin";
     private static final String V2_RESOURCE = "/enum-state/v2.bin";
+    private static final String V3_RESOURCE = "/enum-state/v3.bin";
 
     private static final String ROOT = "shardId-00000001700000000000-1a2b3c4d";
     private static final String CHILD = "shardId-00000001700014400000-2b3c4d5e";
@@ -89,6 +93,41 @@ class DynamoDbStreamsSourceEnumStateSerializerTest {
     }
 
     /**
+     * {@link #representativeState()} with two snapshots: of the first stream's table, segments
+     * pending unread and part read (after a key of every attribute type a key can have) and
+     * segments read; of the second, all pending. Never change: v3.bin.
+     */
+    static DynamoDbStreamsSourceEnumState representativeV3State() {
+        DynamoDbStreamsSourceEnumState v2 = representativeState();
+        Map<String, AttributeValue> key = new LinkedHashMap<>();
+        key.put("pk", AttributeValue.fromS("order#17"));
+        key.put("sk", AttributeValue.fromN("42"));
+        Map<String, AttributeValue> binaryKey =
+                Map.of("pk", AttributeValue.fromB(SdkBytes.fromByteArray(new byte[] {1, 2, 3})));
+        SnapshotEnumState orders =
+                new SnapshotEnumState(
+                        STREAM_ARN,
+                        "orders",
+                        8,
+                        List.of(
+                                ScanSegmentSplit.unread(STREAM_ARN, "orders", 1, 8),
+                                ScanSegmentSplit.unread(STREAM_ARN, "orders", 4, 8).after(key),
+                                ScanSegmentSplit.unread(STREAM_ARN, "orders", 6, 8)
+                                        .after(binaryKey)),
+                        List.of(0, 5, 7));
+        SnapshotEnumState customers =
+                new SnapshotEnumState(
+                        SECOND_ARN,
+                        "customers",
+                        2,
+                        List.of(
+                                ScanSegmentSplit.unread(SECOND_ARN, "customers", 0, 2),
+                                ScanSegmentSplit.unread(SECOND_ARN, "customers", 1, 2)),
+                        List.of());
+        return new DynamoDbStreamsSourceEnumState(v2.getStreams(), List.of(orders, customers));
+    }
+
+    /**
      * Every kind of node and position the enumerator can checkpoint; no horizon, which version 1
      * cannot hold. Never change: v1.bin.
      */
@@ -142,9 +181,34 @@ class DynamoDbStreamsSourceEnumStateSerializerTest {
     }
 
     @Test
-    void writesTheCommittedVersion2Bytes() throws IOException {
-        assertThat(serializer.getVersion()).isEqualTo(2);
-        assertThat(serializer.serialize(representativeState())).isEqualTo(readBytes(V2_RESOURCE));
+    void version2WriterStillWritesTheCommittedVersion2Bytes() throws IOException {
+        assertThat(DynamoDbStreamsSourceEnumStateSerializer.serializeV2(representativeState()))
+                .isEqualTo(readBytes(V2_RESOURCE));
+    }
+
+    @Test
+    void writesTheCommittedVersion3Bytes() throws IOException {
+        assertThat(serializer.getVersion()).isEqualTo(3);
+        assertThat(serializer.serialize(representativeV3State())).isEqualTo(readBytes(V3_RESOURCE));
+    }
+
+    @Test
+    void readsTheCommittedVersion3BytesWithTheirSnapshots() throws IOException {
+        DynamoDbStreamsSourceEnumState state = serializer.deserialize(3, readBytes(V3_RESOURCE));
+
+        assertThat(state).isEqualTo(representativeV3State());
+        SnapshotEnumState orders = state.getSnapshots().get(0);
+        assertThat(orders.getTableName()).isEqualTo("orders");
+        assertThat(orders.getReadSegments()).containsExactly(0, 5, 7);
+        assertThat(orders.getPending().get(1).getExclusiveStartKey())
+                .containsEntry("pk", AttributeValue.fromS("order#17"))
+                .containsEntry("sk", AttributeValue.fromN("42"));
+        assertThat(state.getStreams()).isEqualTo(representativeState().getStreams());
+    }
+
+    @Test
+    void versionTwoBytesRestoreWithoutSnapshots() throws IOException {
+        assertThat(serializer.deserialize(2, readBytes(V2_RESOURCE)).getSnapshots()).isEmpty();
     }
 
     @Test
@@ -363,9 +427,9 @@ class DynamoDbStreamsSourceEnumStateSerializerTest {
     @Test
     void rejectsUnknownVersions() throws IOException {
         byte[] bytes = serializer.serialize(representativeState());
-        assertThatThrownBy(() -> serializer.deserialize(3, bytes))
+        assertThatThrownBy(() -> serializer.deserialize(4, bytes))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("Unknown version 3");
+                .hasMessageContaining("Unknown version 4");
         assertThatThrownBy(() -> serializer.deserialize(0, bytes))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("Unknown version 0");
@@ -400,21 +464,21 @@ class DynamoDbStreamsSourceEnumStateSerializerTest {
     }
 
     /**
-     * Writes {@code src/test/resources/enum-state/v2.bin} from {@link #representativeState()}. Run
-     * once when version 2 was introduced; never again, or the test would compare against itself.
-     * (v1.bin was written the same way from {@link #representativeStream()} by the version 1
-     * serializer.)
+     * Writes {@code src/test/resources/enum-state/v3.bin} from {@link #representativeV3State()}.
+     * Run once when version 3 was introduced; never again, or the test would compare against
+     * itself. (v1.bin and v2.bin were written the same way from {@link #representativeStream()} and
+     * {@link #representativeState()} by the serializers of their versions.)
      */
     public static void main(String[] args) throws IOException {
         Path target =
                 Paths.get(
                         args.length > 0
                                 ? args[0]
-                                : "flink-connector-ddbstreams/src/test/resources/enum-state/v2.bin");
+                                : "flink-connector-ddbstreams/src/test/resources/enum-state/v3.bin");
         Files.createDirectories(target.getParent());
         Files.write(
                 target,
-                new DynamoDbStreamsSourceEnumStateSerializer().serialize(representativeState()));
+                new DynamoDbStreamsSourceEnumStateSerializer().serialize(representativeV3State()));
         System.out.println("Wrote " + target.toAbsolutePath());
     }
 }

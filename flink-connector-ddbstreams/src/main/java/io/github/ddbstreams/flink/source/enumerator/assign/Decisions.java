@@ -3,7 +3,6 @@ package io.github.ddbstreams.flink.source.enumerator.assign;
 import io.github.ddbstreams.flink.source.StartingPosition;
 import io.github.ddbstreams.flink.source.enumerator.JobStart;
 import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
-import io.github.ddbstreams.flink.source.split.ShardSplit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -131,7 +130,7 @@ public final class Decisions {
         startChildLookupTick = true;
     }
 
-    void assign(int subtask, ShardSplit split) {
+    void assign(int subtask, DynamoDbSplit split) {
         assignments.computeIfAbsent(subtask, k -> new ArrayList<>()).add(split);
     }
 

@@ -105,15 +105,23 @@ final class ShardHandout {
     }
 
     /**
+     * Whether splits still wait at start for readers to register; ends the hold once every
+     * subtask's reader did.
+     */
+    boolean holdsAtStart(SplitPlanner.Readers readers) {
+        if (startHold && readers.registered().size() >= readers.parallelism()) {
+            startHold = false;
+        }
+        return startHold;
+    }
+
+    /**
      * Assigns every ready shard in scope, stream by stream, unless no reader is registered or
      * readers are still registering at start.
      */
     void assignReadyShards(SplitPlanner.Readers readers, Decisions decisions) {
-        if (startHold) {
-            if (readers.registered().size() < readers.parallelism()) {
-                return;
-            }
-            startHold = false;
+        if (holdsAtStart(readers)) {
+            return;
         }
         ShardAssigner.AssignmentContext assignmentContext =
                 new ShardAssigner.AssignmentContext() {

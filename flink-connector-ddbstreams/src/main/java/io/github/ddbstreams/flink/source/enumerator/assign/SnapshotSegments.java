@@ -1,5 +1,6 @@
 package io.github.ddbstreams.flink.source.enumerator.assign;
 
+import io.github.ddbstreams.flink.source.enumerator.SnapshotEnumState;
 import io.github.ddbstreams.flink.source.split.ScanSegmentSplit;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -92,6 +93,21 @@ public final class SnapshotSegments {
         return segments;
     }
 
+    /** The snapshot as a checkpoint recorded it. */
+    public static SnapshotSegments restore(SnapshotEnumState state) {
+        return restore(
+                state.getStreamArn(),
+                state.getTableName(),
+                state.getTotalSegments(),
+                state.getPending(),
+                state.getReadSegments());
+    }
+
+    /** What a checkpoint keeps of the snapshot: segments held by readers are in theirs. */
+    public SnapshotEnumState snapshot() {
+        return new SnapshotEnumState(streamArn, tableName, totalSegments, pending(), read);
+    }
+
     /**
      * Hands every pending segment to {@code readers} (subtask ids), the one holding fewest segments
      * first, so that the Scan spreads over the subtasks.
@@ -137,6 +153,29 @@ public final class SnapshotSegments {
         holders.remove(segment);
         read.add(segment);
         return true;
+    }
+
+    /**
+     * A reported finish of the segment named by {@code splitId} was undone: its reader failed
+     * before a checkpoint held the finish, and the restored reader holds the segment again (it
+     * reads on from its checkpointed progress, or reports the finish again).
+     *
+     * @return whether the split id names a segment of this snapshot
+     */
+    public boolean finishUndone(String splitId, int subtask) {
+        Integer segment = segmentsById.get(splitId);
+        if (segment == null) {
+            return false;
+        }
+        if (read.remove(segment)) {
+            holders.put(segment, subtask);
+        }
+        return true;
+    }
+
+    /** How many segments were read to their end. */
+    public int readCount() {
+        return read.size();
     }
 
     /**

@@ -3,11 +3,13 @@ package io.github.ddbstreams.flink.source.enumerator.assign;
 import io.github.ddbstreams.flink.source.StartingPosition;
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumState;
 import io.github.ddbstreams.flink.source.enumerator.EnumeratorSettings;
+import io.github.ddbstreams.flink.source.enumerator.SnapshotEnumState;
 import io.github.ddbstreams.flink.source.enumerator.StreamEnumState;
 import io.github.ddbstreams.flink.source.enumerator.discovery.InitialListing;
 import io.github.ddbstreams.flink.source.enumerator.discovery.ShardListing;
 import io.github.ddbstreams.flink.source.enumerator.lineage.ShardGraph;
 import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
+import io.github.ddbstreams.flink.source.split.ScanSegmentSplit;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -63,6 +65,13 @@ public final class SplitPlanner {
     /** Keyed by split id, which names the stream and the shard. */
     private final UnconfirmedFinishes unconfirmedFinishes;
 
+    /**
+     * The tables' snapshots (Scan segments), by the ARN of the stream each goes with: started when
+     * that stream's first listing fixed its positions, so no change after the Scan's start is
+     * missed.
+     */
+    private final Map<String, SnapshotSegments> snapshots = new LinkedHashMap<>();
+
     private final StreamFollower follower;
     private final ShardHandout handout;
     private final ChildLookups childLookups;
@@ -87,6 +96,11 @@ public final class SplitPlanner {
         this.nanoClock = nanoClock;
         this.pendingTables = new LinkedHashMap<>(tables);
         streams.putAll(TrackedStream.openAll(startingPositions, settings, restored));
+        if (restored != null) {
+            for (SnapshotEnumState snapshot : restored.getSnapshots()) {
+                snapshots.put(snapshot.getStreamArn(), SnapshotSegments.restore(snapshot));
+            }
+        }
         if (streams.isEmpty() && pendingTables.isEmpty()) {
             throw new IllegalArgumentException("No stream to read");
         }
@@ -131,8 +145,37 @@ public final class SplitPlanner {
 
     /** The first listing of {@code streamArn} in this job, made at {@code nowMillis}. */
     public Decisions initialListing(String streamArn, InitialListing result, long nowMillis) {
+        return initialListing(streamArn, result, 0, nowMillis);
+    }
+
+    /**
+     * The first listing of {@code streamArn} in this job, made at {@code nowMillis}; for a stream
+     * whose starting position is {@link StartingPosition#initialSnapshot()}, its positions are
+     * fixed now and the snapshot of its table starts, read as {@code snapshotSegments} segments.
+     */
+    public Decisions initialListing(
+            String streamArn, InitialListing result, int snapshotSegments, long nowMillis) {
         TrackedStream stream = streams.get(streamArn);
         stream.applyInitialListing(result, nowMillis);
+        if (takesSnapshot(stream) && !snapshots.containsKey(streamArn)) {
+            if (snapshotSegments < 1 || stream.tableName == null) {
+                throw new IllegalStateException(
+                        "Stream "
+                                + streamArn
+                                + " starts with a snapshot, but "
+                                + (stream.tableName == null
+                                        ? "its ARN names no table"
+                                        : "no segment count was given"));
+            }
+            snapshots.put(
+                    streamArn, new SnapshotSegments(streamArn, stream.tableName, snapshotSegments));
+            LOG.info(
+                    "Table {}: snapshot of its contents starts, {} Scan segments; its stream {} "
+                            + "is read from its positions at the start",
+                    stream.tableName,
+                    snapshotSegments,
+                    streamArn);
+        }
         forgetExpiredShards(stream, nowMillis);
         LOG.info(
                 "Stream {}: {} shards found at start, starting position {}",
@@ -222,10 +265,27 @@ public final class SplitPlanner {
         return handout.endStartHold(readers) ? assignmentRound(decisions) : decisions;
     }
 
+    /**
+     * Whether {@code stream} starts with its table's snapshot: its starting position says so and
+     * its first listing was applied in this job (a restored stream's snapshot is in the state).
+     */
+    public boolean takesSnapshot(String streamArn) {
+        TrackedStream stream = streams.get(streamArn);
+        return stream != null && takesSnapshot(stream);
+    }
+
+    private static boolean takesSnapshot(TrackedStream stream) {
+        return stream.startingPosition.getKind() == StartingPosition.Kind.INITIAL_SNAPSHOT;
+    }
+
     /** Subtask {@code subtask} read the splits {@code splitIds} to their ends. */
     public Decisions shardsFinished(int subtask, List<String> splitIds) {
         Decisions decisions = new Decisions();
         for (String splitId : splitIds) {
+            if (ScanSegmentSplit.isSegmentId(splitId)) {
+                segmentFinished(subtask, splitId);
+                continue;
+            }
             TrackedStream stream = streams.get(ShardSplit.streamArnOf(splitId));
             if (stream == null) {
                 LOG.warn(
@@ -257,18 +317,28 @@ public final class SplitPlanner {
         // reader reads those shards again, or re-reports them from its restored finished markers.
         // Until it does, their children must wait, or they would be read before their parent.
         for (String splitId : unconfirmedFinishes.takeBack(subtask)) {
-            TrackedStream stream = streams.get(ShardSplit.streamArnOf(splitId));
             LOG.info("Finish of {} undone by the failover of subtask {}", splitId, subtask);
-            stream.graph.reopenFinished(ShardSplit.shardIdOf(splitId), subtask);
             handout.shardReopened();
+            if (ScanSegmentSplit.isSegmentId(splitId)) {
+                snapshots.values().forEach(snapshot -> snapshot.finishUndone(splitId, subtask));
+                continue;
+            }
+            TrackedStream stream = streams.get(ShardSplit.streamArnOf(splitId));
+            stream.graph.reopenFinished(ShardSplit.shardIdOf(splitId), subtask);
         }
         for (DynamoDbSplit given : splits) {
-            if (!(given instanceof ShardSplit split)) {
-                throw new IllegalStateException(
-                        "Split "
-                                + given.splitId()
-                                + " came back, but this source reads no snapshot");
+            if (given instanceof ScanSegmentSplit segment) {
+                SnapshotSegments snapshot = snapshots.get(segment.getStreamArn());
+                if (snapshot == null) {
+                    throw new IllegalStateException(
+                            "Segment " + segment.splitId() + " came back, but no snapshot has it");
+                }
+                LOG.info("Segment {} returned by failed subtask {}", segment.splitId(), subtask);
+                snapshot.givenBack(segment);
+                handout.shardReopened();
+                continue;
             }
+            ShardSplit split = (ShardSplit) given;
             TrackedStream stream = streams.get(split.getStreamArn());
             if (stream != null && stream.takeBack(split)) {
                 LOG.info("Shard {} returned by failed subtask {}", split.splitId(), subtask);
@@ -286,7 +356,9 @@ public final class SplitPlanner {
         unconfirmedFinishes.snapshotTaken(checkpointId);
         List<StreamEnumState> states = new ArrayList<>(streams.size());
         streams.values().forEach(stream -> states.add(stream.snapshot()));
-        return new DynamoDbStreamsSourceEnumState(states);
+        List<SnapshotEnumState> snapshotStates = new ArrayList<>(snapshots.size());
+        snapshots.values().forEach(snapshot -> snapshotStates.add(snapshot.snapshot()));
+        return new DynamoDbStreamsSourceEnumState(states, snapshotStates);
     }
 
     /** Checkpoint {@code checkpointId} completed: the finishes it holds are acknowledged. */
@@ -314,12 +386,33 @@ public final class SplitPlanner {
         return graphs;
     }
 
+    /** The tables' snapshots, for the metrics (coordinator thread). */
+    public Collection<SnapshotSegments> snapshots() {
+        return snapshots.values();
+    }
+
     /** How many reported finishes no completed checkpoint holds. */
     public int unconfirmedFinishCount() {
         return unconfirmedFinishes.size();
     }
 
     // ---------------------------------------------------------------- internals
+
+    private void segmentFinished(int subtask, String splitId) {
+        for (SnapshotSegments snapshot : snapshots.values()) {
+            if (snapshot.finished(splitId)) {
+                unconfirmedFinishes.reported(splitId, subtask);
+                if (snapshot.allRead()) {
+                    LOG.info(
+                            "Table {}: snapshot read, all {} segments",
+                            snapshot.getTableName(),
+                            snapshot.getTotalSegments());
+                }
+                return;
+            }
+        }
+        LOG.warn("Subtask {} finished {}, a segment of no snapshot read here", subtask, splitId);
+    }
 
     private void addStream(
             String streamArn, StartingPosition start, boolean followed, Decisions decisions) {
@@ -372,7 +465,16 @@ public final class SplitPlanner {
     private Decisions assignmentRound(Decisions decisions) {
         follower.retireFollowedStreams().forEach(decisions::retire);
         handout.assignReadyShards(readers, decisions);
-        if (pendingTables.isEmpty()) {
+        if (!handout.holdsAtStart(readers)) {
+            for (SnapshotSegments snapshot : snapshots.values()) {
+                snapshot.handOut(readers.registered())
+                        .forEach(
+                                (subtask, segments) ->
+                                        segments.forEach(
+                                                segment -> decisions.assign(subtask, segment)));
+            }
+        }
+        if (pendingTables.isEmpty() && snapshots.values().stream().allMatch(s -> s.allRead())) {
             handout.signalNoMoreSplitsIfAllRead(readers, decisions);
         }
         return decisions;

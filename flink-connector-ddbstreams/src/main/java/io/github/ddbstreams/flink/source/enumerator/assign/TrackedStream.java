@@ -62,6 +62,10 @@ final class TrackedStream {
 
     private final long jobStartMillis;
     private final boolean bounded;
+
+    /** A bounded snapshot: the table's contents only; no shard of the stream is read. */
+    private final boolean snapshotOnly;
+
     private boolean initialDiscoveryDone;
     private long lastCompleteListingMillis;
     private boolean disabled;
@@ -132,6 +136,8 @@ final class TrackedStream {
         this.tableName = StreamArns.tableName(streamArn);
         this.startingPosition = startingPosition;
         this.bounded = settings.bounded();
+        this.snapshotOnly =
+                bounded && startingPosition.getKind() == StartingPosition.Kind.INITIAL_SNAPSHOT;
         // A restored stream whose first listing was not applied started before this enumerator.
         this.jobStart =
                 restored == null
@@ -178,7 +184,8 @@ final class TrackedStream {
         graph.addShards(result.listing().shards(), true, now);
         if (result.latestCutoffMillis() != InitialListing.NO_CUTOFF) {
             startAtCreationTime(result.listing().shards(), result.latestCutoffMillis());
-        } else if (startingPosition.getKind() == StartingPosition.Kind.LATEST) {
+        } else if (startingPosition.getKind() == StartingPosition.Kind.LATEST
+                || startingPosition.getKind() == StartingPosition.Kind.INITIAL_SNAPSHOT) {
             // Shards closed before the start hold nothing after it.
             for (DiscoveredShard shard : result.listing().shards()) {
                 if (shard.isClosed()) {
@@ -356,12 +363,14 @@ final class TrackedStream {
     }
 
     /**
-     * In bounded mode, shards created after the bounded end (the job start + margin) are not read.
+     * In bounded mode, shards created after the bounded end (the job start + margin) are not read;
+     * in a bounded snapshot, no shard is.
      */
     boolean isOutOfBoundedScope(String shardId) {
         return bounded
-                && graph.creationTimeMillis(shardId)
-                        > jobStartMillis + JobStart.BOUNDED_END_MARGIN_MILLIS;
+                && (snapshotOnly
+                        || graph.creationTimeMillis(shardId)
+                                > jobStartMillis + JobStart.BOUNDED_END_MARGIN_MILLIS);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.github.ddbstreams.flink.source.enumerator.assign;
 
+import io.github.ddbstreams.flink.source.split.ScanSegmentSplit;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -80,7 +81,8 @@ final class UnconfirmedFinishes {
 
     private static boolean anyOfStream(Map<String, Integer> finishes, String streamArn) {
         for (String splitId : finishes.keySet()) {
-            if (ShardSplit.streamArnOf(splitId).equals(streamArn)) {
+            if (!ScanSegmentSplit.isSegmentId(splitId)
+                    && ShardSplit.streamArnOf(splitId).equals(streamArn)) {
                 return true;
             }
         }
@@ -104,7 +106,8 @@ final class UnconfirmedFinishes {
         finishes.keySet()
                 .removeIf(
                         splitId ->
-                                ShardSplit.streamArnOf(splitId).equals(streamArn)
+                                !ScanSegmentSplit.isSegmentId(splitId)
+                                        && ShardSplit.streamArnOf(splitId).equals(streamArn)
                                         && !known.test(ShardSplit.shardIdOf(splitId)));
     }
 

@@ -76,7 +76,9 @@ public final class ShardDiscovery {
     public InitialListing initialListing(StartingPosition start) {
         ShardListing listing = listAll();
         Map<String, ShardPosition> latest = new HashMap<>();
-        if (start.getKind() != StartingPosition.Kind.LATEST) {
+        // A snapshot's stream starts where LATEST does: changes after the start, none missed.
+        if (start.getKind() != StartingPosition.Kind.LATEST
+                && start.getKind() != StartingPosition.Kind.INITIAL_SNAPSHOT) {
             return new InitialListing(listing, latest);
         }
         if (!jobStart.latestIteratorsStandForStart(System.currentTimeMillis())) {
