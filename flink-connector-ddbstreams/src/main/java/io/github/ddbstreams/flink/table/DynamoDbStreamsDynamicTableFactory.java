@@ -129,13 +129,22 @@ public final class DynamoDbStreamsDynamicTableFactory implements DynamicTableSou
         }
         checkTypes(rowType);
 
+        StartingPosition start = startingPosition(options);
+        boolean snapshot = start.getKind() == StartingPosition.Kind.INITIAL_SNAPSHOT;
+        if (snapshot && !options.getOptional(SCAN_BOUNDED).orElse(true)) {
+            throw new ValidationException(
+                    String.format(
+                            "'%s' = 'snapshot' reads the table's contents and then finishes, but"
+                                    + " '%s' = 'false'. Remove '%s'.",
+                            SCAN_STARTUP_MODE.key(), SCAN_BOUNDED.key(), SCAN_BOUNDED.key()));
+        }
         SourceSettings settings =
                 new SourceSettings(
                         streamArn,
                         tableName,
-                        startingPosition(options),
+                        start,
                         AwsOptions.awsConfig(options),
-                        options.get(SCAN_BOUNDED),
+                        snapshot || options.get(SCAN_BOUNDED),
                         options);
         try {
             // One validation for SQL and DataStream: the builder checks what it will be given.
@@ -159,7 +168,7 @@ public final class DynamoDbStreamsDynamicTableFactory implements DynamicTableSou
                 choice(
                         options,
                         SCAN_STARTUP_MODE,
-                        new String[] {"latest", "trim-horizon", "timestamp"},
+                        new String[] {"latest", "trim-horizon", "timestamp", "snapshot"},
                         s -> s);
         Long millis = options.getOptional(SCAN_STARTUP_TIMESTAMP_MILLIS).orElse(null);
         if (startup.equals("timestamp")) {
@@ -181,9 +190,14 @@ public final class DynamoDbStreamsDynamicTableFactory implements DynamicTableSou
                             startup,
                             SCAN_STARTUP_MODE.key()));
         }
-        return startup.equals("latest")
-                ? StartingPosition.latest()
-                : StartingPosition.trimHorizon();
+        switch (startup) {
+            case "latest":
+                return StartingPosition.latest();
+            case "snapshot":
+                return StartingPosition.initialSnapshot();
+            default:
+                return StartingPosition.trimHorizon();
+        }
     }
 
     /** The attribute each physical column reads, from {@code 'attribute-mapping'}. */

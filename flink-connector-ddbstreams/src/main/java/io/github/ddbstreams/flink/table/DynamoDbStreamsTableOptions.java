@@ -196,8 +196,11 @@ public final class DynamoDbStreamsTableOptions {
                     .withDescription(
                             "Where a job without a checkpoint starts: 'latest' (records written "
                                     + "after the job started), 'trim-horizon' (every record the "
-                                    + "stream retains, up to 24 h) or 'timestamp' (records "
-                                    + "created at or after 'scan.startup.timestamp-millis').");
+                                    + "stream retains, up to 24 h), 'timestamp' (records "
+                                    + "created at or after 'scan.startup.timestamp-millis') or "
+                                    + "'snapshot' (the table's contents, read by a parallel Scan "
+                                    + "as +I rows, then the source finishes; see "
+                                    + "'source.snapshot.*').");
 
     public static final ConfigOption<Long> SCAN_STARTUP_TIMESTAMP_MILLIS =
             ConfigOptions.key("scan.startup.timestamp-millis")

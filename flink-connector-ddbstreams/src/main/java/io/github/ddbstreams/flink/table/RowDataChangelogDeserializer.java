@@ -87,9 +87,11 @@ final class RowDataChangelogDeserializer implements DynamoDbStreamsDeserializer<
                             + " has no dynamodb part");
         }
         StreamViewType viewType = change.streamViewType();
+        // A snapshot row holds the whole item whatever the stream's view type.
         if (viewType != null
                 && viewType != StreamViewType.UNKNOWN_TO_SDK_VERSION
-                && !mode.servedBy(viewType)) {
+                && !mode.servedBy(viewType)
+                && !SnapshotRecords.isSnapshot(record)) {
             // Fail on the first record, not on the first MODIFY or REMOVE that lacks an image:
             // a stream that starts with inserts would otherwise run for a while, then fail.
             throw viewTypeError(record, shardId, "comes from a stream of view type " + viewType);

@@ -380,4 +380,28 @@ class DynamoDbStreamsDynamicTableFactoryTest {
                                 "dynamodb-streams"))
                 .isInstanceOf(DynamoDbStreamsDynamicTableFactory.class);
     }
+
+    @Test
+    void snapshotStartupModeReadsTheTablesContentsBounded() {
+        DynamoDbStreamsDynamicTableSource source =
+                create(options(o -> o.put("scan.startup.mode", "snapshot")));
+
+        assertThat(source.settings().toString()).contains("INITIAL_SNAPSHOT");
+        DynamoDbStreamsScanProvider provider =
+                (DynamoDbStreamsScanProvider)
+                        source.getScanRuntimeProvider(ScanRuntimeProviderContext.INSTANCE);
+        assertThat(provider.isBounded()).isTrue();
+    }
+
+    @Test
+    void snapshotStartupModeRefusesAnUnboundedScan() {
+        assertThat(
+                        errorOf(
+                                o -> {
+                                    o.put("scan.startup.mode", "snapshot");
+                                    o.put("scan.bounded", "false");
+                                }))
+                .contains("'scan.startup.mode' = 'snapshot'")
+                .contains("'scan.bounded' = 'false'");
+    }
 }

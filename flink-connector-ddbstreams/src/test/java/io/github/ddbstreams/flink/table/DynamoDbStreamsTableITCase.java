@@ -125,6 +125,49 @@ class DynamoDbStreamsTableITCase {
     }
 
     @Test
+    void snapshotModeGivesExactlyTheTablesContentsAsInsertRowsAndFinishes() throws Exception {
+        // KEYS_ONLY: a snapshot reads the table, not the stream's images.
+        DYNAMODB.createTable("orders_snapshot", StreamViewType.KEYS_ONLY);
+        OrdersWorkload workload = writeAcrossRollovers("orders_snapshot", 3);
+
+        StreamTableEnvironment tEnv = tableEnv();
+        tEnv.executeSql(
+                "CREATE TABLE orders (order_id STRING, customer STRING, amount DECIMAL(10, 2),"
+                        + " event_name STRING METADATA VIRTUAL,"
+                        + " PRIMARY KEY (order_id) NOT ENFORCED) WITH ("
+                        + with("orders_snapshot", "changelog")
+                                .replace(
+                                        "'scan.startup.mode' = 'trim-horizon', 'scan.bounded' ="
+                                                + " 'true'",
+                                        "'scan.startup.mode' = 'snapshot',"
+                                                + " 'source.snapshot.segments' = '3',"
+                                                + " 'source.snapshot.page-size' = '7'")
+                        + ")");
+
+        Map<String, BigDecimal> sums = new HashMap<>();
+        Set<String> orderIds = new HashSet<>();
+        int rows = 0;
+        // Ends by itself: 'snapshot' is bounded.
+        try (CloseableIterator<Row> it =
+                tEnv.executeSql("SELECT order_id, customer, amount, event_name FROM orders")
+                        .collect()) {
+            while (it.hasNext()) {
+                Row row = it.next();
+                rows++;
+                assertThat(row.getKind()).isEqualTo(RowKind.INSERT);
+                assertThat(row.getField(3)).isEqualTo("SNAPSHOT");
+                orderIds.add((String) row.getField(0));
+                sums.merge((String) row.getField(1), (BigDecimal) row.getField(2), BigDecimal::add);
+            }
+        }
+
+        Map<String, BigDecimal> fromScan = normalized(workload.sumsByCustomerFromScan());
+        assertThat(normalized(sums)).isEqualTo(fromScan);
+        assertThat(rows).isEqualTo(orderIds.size()); // each item once
+        assertThat(rows).isEqualTo(workload.inserts() - workload.removes());
+    }
+
+    @Test
     void upsertAggregateOnANewImageStreamEqualsTheAggregateOfTheFinalTable() throws Exception {
         DYNAMODB.createTable("orders_upsert", StreamViewType.NEW_IMAGE);
         OrdersWorkload workload = writeAcrossRollovers("orders_upsert", 2);
