@@ -1,6 +1,7 @@
 package io.github.ddbstreams.flink.source;
 
 import io.github.ddbstreams.flink.arn.StreamArns;
+import io.github.ddbstreams.flink.format.ChangeEventDeserializer;
 import io.github.ddbstreams.flink.format.DynamoDbStreamsDeserializer;
 import io.github.ddbstreams.flink.source.aws.AwsConfig;
 import io.github.ddbstreams.flink.source.client.StreamsClientFactory;
@@ -20,6 +21,7 @@ import io.github.ddbstreams.flink.source.reader.ShardReaderSettings;
 import io.github.ddbstreams.flink.source.reader.ShardRecordEmitter;
 import io.github.ddbstreams.flink.source.reader.ShardSplitReader;
 import io.github.ddbstreams.flink.source.reader.SnapshotReaderMetrics;
+import io.github.ddbstreams.flink.source.snapshot.SnapshotThenStream;
 import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
 import io.github.ddbstreams.flink.source.split.DynamoDbSplitSerializer;
 import java.util.ArrayList;
@@ -29,6 +31,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
@@ -39,6 +42,8 @@ import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.UserCodeClassLoader;
 
 /**
@@ -95,6 +100,11 @@ public final class DynamoDbStreamsSource<T>
 
     private final StreamsClientFactory clientFactory;
 
+    /**
+     * Whether the per-item merge of a snapshot-then-stream follows this source ({@link #addTo}).
+     */
+    private final boolean mergedDownstream;
+
     DynamoDbStreamsSource(
             List<String> streamArns,
             List<String> tableNames,
@@ -106,6 +116,33 @@ public final class DynamoDbStreamsSource<T>
             boolean bounded,
             JobStart jobStart,
             StreamsClientFactory clientFactory) {
+        this(
+                streamArns,
+                tableNames,
+                startingPosition,
+                streamStartingPositions,
+                deserializer,
+                awsConfig,
+                config,
+                bounded,
+                jobStart,
+                clientFactory,
+                false);
+    }
+
+    private DynamoDbStreamsSource(
+            List<String> streamArns,
+            List<String> tableNames,
+            StartingPosition startingPosition,
+            Map<String, StartingPosition> streamStartingPositions,
+            DynamoDbStreamsDeserializer<T> deserializer,
+            AwsConfig awsConfig,
+            Configuration config,
+            boolean bounded,
+            JobStart jobStart,
+            StreamsClientFactory clientFactory,
+            boolean mergedDownstream) {
+        this.mergedDownstream = mergedDownstream;
         this.streamArns = new ArrayList<>(streamArns);
         this.tableNames = new ArrayList<>(tableNames);
         this.startingPosition = startingPosition;
@@ -123,6 +160,68 @@ public final class DynamoDbStreamsSource<T>
         return new DynamoDbStreamsSourceBuilder<>();
     }
 
+    /**
+     * Adds this source to {@code env}, as {@code env.fromSource(this, watermarks, name)} does; a
+     * source that starts with {@link StartingPosition#initialSnapshot()} and is not bounded must be
+     * added this way: it adds the per-item merge of the table's contents with its changes after the
+     * source (keyed by item, in Flink state), then {@code watermarks}. Operator uids derive from
+     * {@code name}.
+     *
+     * @return the source's records (for snapshot-then-stream: each item's snapshot row, then its
+     *     changes, as one valid history per item)
+     */
+    public DataStream<T> addTo(
+            StreamExecutionEnvironment env, WatermarkStrategy<T> watermarks, String name) {
+        if (!snapshotThenStream()) {
+            return env.fromSource(this, watermarks, name);
+        }
+        return SnapshotThenStream.build(
+                env,
+                new DynamoDbStreamsSource<>(
+                        streamArns,
+                        tableNames,
+                        startingPosition,
+                        streamStartingPositions,
+                        ChangeEventDeserializer.create(),
+                        awsConfig,
+                        config,
+                        false,
+                        jobStart,
+                        clientFactory,
+                        true),
+                deserializer,
+                watermarks,
+                name,
+                config.get(DynamoDbStreamsSourceOptions.SNAPSHOT_MAX_STREAM_LAG));
+    }
+
+    /** Whether a stream starts with its table's snapshot and its changes follow (not bounded). */
+    boolean snapshotThenStream() {
+        if (bounded) {
+            return false;
+        }
+        if (startingPosition.getKind() == StartingPosition.Kind.INITIAL_SNAPSHOT) {
+            return true;
+        }
+        for (StartingPosition position : streamStartingPositions.values()) {
+            if (position.getKind() == StartingPosition.Kind.INITIAL_SNAPSHOT) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void checkMergedDownstream() {
+        if (snapshotThenStream() && !mergedDownstream) {
+            throw new IllegalStateException(
+                    "This DynamoDB Streams source starts with StartingPosition.initialSnapshot() "
+                            + "and then reads the changes: add it with source.addTo(env, "
+                            + "watermarkStrategy, name), which adds the per-item merge after it, "
+                            + "instead of env.fromSource(source, ...). (With bounded(), "
+                            + "env.fromSource reads the contents only.)");
+        }
+    }
+
     @Override
     public Boundedness getBoundedness() {
         return bounded ? Boundedness.BOUNDED : Boundedness.CONTINUOUS_UNBOUNDED;
@@ -131,6 +230,7 @@ public final class DynamoDbStreamsSource<T>
     @Override
     public SourceReader<T, DynamoDbSplit> createReader(SourceReaderContext readerContext)
             throws Exception {
+        checkMergedDownstream();
         deserializer.open(new DeserializerContext(readerContext));
         ShardReaderSettings settings =
                 bounded
@@ -194,6 +294,7 @@ public final class DynamoDbStreamsSource<T>
     private DynamoDbStreamsSourceEnumerator newEnumerator(
             SplitEnumeratorContext<DynamoDbSplit> context,
             @Nullable DynamoDbStreamsSourceEnumState restored) {
+        checkMergedDownstream();
         Map<String, StartingPosition> streams = new LinkedHashMap<>();
         for (String arn : streamArns) {
             streams.put(arn, streamStartingPositions.getOrDefault(arn, startingPosition));

@@ -305,16 +305,12 @@ public final class DynamoDbStreamsSourceBuilder<T> {
     }
 
     private void validateSnapshot() {
-        boolean snapshot = startingPosition.getKind() == StartingPosition.Kind.INITIAL_SNAPSHOT;
-        for (StartingPosition position : streamStartingPositions.values()) {
-            snapshot |= position.getKind() == StartingPosition.Kind.INITIAL_SNAPSHOT;
-        }
-        if (snapshot && !bounded) {
+        Duration lag = config.get(DynamoDbStreamsSourceOptions.SNAPSHOT_MAX_STREAM_LAG);
+        if (lag.isNegative()) {
             throw new IllegalArgumentException(
-                    "StartingPosition.initialSnapshot() reads the table's contents and needs "
-                            + "bounded() in this version (the contents, then the source "
-                            + "finishes). To read the changes after it, start a second job with "
-                            + "StartingPosition.latest() before this one.");
+                    String.format(
+                            "%s is %s but must not be negative, e.g. '5 s'.",
+                            DynamoDbStreamsSourceOptions.SNAPSHOT_MAX_STREAM_LAG.key(), lag));
         }
         config.getOptional(DynamoDbStreamsSourceOptions.SNAPSHOT_SEGMENTS)
                 .filter(segments -> segments < 1 || segments > 1_000_000)

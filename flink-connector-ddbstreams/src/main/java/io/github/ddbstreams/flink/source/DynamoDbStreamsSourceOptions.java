@@ -214,6 +214,23 @@ public final class DynamoDbStreamsSourceOptions {
                                     + "no limit; throttled Scan calls are retried with back-off "
                                     + "either way and never fail the job.");
 
+    public static final ConfigOption<Duration> SNAPSHOT_MAX_STREAM_LAG =
+            ConfigOptions.key("source.snapshot.max-stream-lag")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(5))
+                    .withDescription(
+                            "With the starting position INITIAL_SNAPSHOT and an unbounded "
+                                    + "source: how late a change may appear in the stream after "
+                                    + "its ApproximateCreationDateTime (stream delay, its "
+                                    + "whole-second precision and clock skew between Flink and "
+                                    + "AWS). A snapshot row is held back until every shard has "
+                                    + "been read this far past the row's read time, so that a "
+                                    + "change made before the read is seen first. A change that "
+                                    + "appears later still gives a consistent changelog, one "
+                                    + "step back in its item's history (counted in "
+                                    + "snapshotLateChangesRepaired). Larger: safer, rows held "
+                                    + "longer.");
+
     public static final ConfigOption<OnTrimmedData> ON_TRIMMED_DATA =
             ConfigOptions.key("source.on-trimmed-data")
                     .enumType(OnTrimmedData.class)

@@ -18,8 +18,8 @@ import org.apache.flink.annotation.PublicEvolving;
  *   <li>{@link #atTimestamp(Instant)}: every record whose {@code ApproximateCreationDateTime} is at
  *       or after the given instant (DynamoDB Streams reports it in whole seconds).
  *   <li>{@link #initialSnapshot()}: the table's contents when the job starts, read by a parallel
- *       {@code Scan}, as {@link ChangeEvent.EventName#SNAPSHOT SNAPSHOT} rows; with the builder's
- *       {@code bounded()}, the contents only, then the source finishes.
+ *       {@code Scan}, as {@link ChangeEvent.EventName#SNAPSHOT SNAPSHOT} rows, then every change
+ *       after; with the builder's {@code bounded()}, the contents only.
  * </ul>
  */
 @PublicEvolving
@@ -62,8 +62,11 @@ public final class StartingPosition implements Serializable {
      * each item as one {@link ChangeEvent.EventName#SNAPSHOT SNAPSHOT} row. The stream's positions
      * are fixed (as for {@link #latest()}) before the first page is read.
      *
-     * <p>Needs the builder's {@code bounded()} in this version: the source reads the contents and
-     * finishes. Options: {@code source.snapshot.*} in {@link DynamoDbStreamsSourceOptions}.
+     * <p>With the builder's {@code bounded()}, the source reads the contents and finishes. Without,
+     * every change after the snapshot's start follows, and each item's rows form one valid history
+     * (no state twice, never an older state after a newer one): add such a source with {@link
+     * DynamoDbStreamsSource#addTo}, which merges the contents with the changes per item. Options:
+     * {@code source.snapshot.*} in {@link DynamoDbStreamsSourceOptions}.
      */
     public static StartingPosition initialSnapshot() {
         return new StartingPosition(Kind.INITIAL_SNAPSHOT, -1);

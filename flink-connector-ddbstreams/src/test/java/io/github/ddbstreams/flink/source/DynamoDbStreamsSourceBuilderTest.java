@@ -129,31 +129,51 @@ class DynamoDbStreamsSourceBuilderTest {
     }
 
     @Test
-    void anInitialSnapshotNeedsBoundedInThisVersion() {
+    void anUnboundedInitialSnapshotMustBeAddedWithItsMerge() {
+        DynamoDbStreamsSource<ChangeEvent> source =
+                builder()
+                        .streamArn(ARN)
+                        .startingPosition(StartingPosition.initialSnapshot())
+                        .build();
+        assertThat(source.snapshotThenStream()).isTrue();
+        assertThatThrownBy(
+                        () ->
+                                source.createEnumerator(
+                                        new MockSplitEnumeratorContext<DynamoDbSplit>(1)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("source.addTo(env")
+                .hasMessageContaining("env.fromSource");
+
+        DynamoDbStreamsSource<ChangeEvent> perStream =
+                builder()
+                        .streamArn(ARN)
+                        .startingPosition(ARN, StartingPosition.initialSnapshot())
+                        .build();
+        assertThat(perStream.snapshotThenStream()).isTrue();
+        DynamoDbStreamsSource<ChangeEvent> contentsOnly =
+                builder()
+                        .streamArn(ARN)
+                        .startingPosition(StartingPosition.initialSnapshot())
+                        .bounded()
+                        .build();
+        assertThat(contentsOnly.snapshotThenStream()).isFalse();
+        assertThat(contentsOnly.getBoundedness())
+                .isEqualTo(org.apache.flink.api.connector.source.Boundedness.BOUNDED);
+    }
+
+    @Test
+    void rejectsANegativeStreamLag() {
         assertThatThrownBy(
                         () ->
                                 builder()
                                         .streamArn(ARN)
-                                        .startingPosition(StartingPosition.initialSnapshot())
+                                        .setConfig(
+                                                DynamoDbStreamsSourceOptions
+                                                        .SNAPSHOT_MAX_STREAM_LAG,
+                                                Duration.ofSeconds(-1))
                                         .build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("initialSnapshot()")
-                .hasMessageContaining("bounded()");
-        assertThatThrownBy(
-                        () ->
-                                builder()
-                                        .streamArn(ARN)
-                                        .startingPosition(ARN, StartingPosition.initialSnapshot())
-                                        .build())
-                .hasMessageContaining("bounded()");
-        assertThat(
-                        builder()
-                                .streamArn(ARN)
-                                .startingPosition(StartingPosition.initialSnapshot())
-                                .bounded()
-                                .build()
-                                .getBoundedness())
-                .isEqualTo(org.apache.flink.api.connector.source.Boundedness.BOUNDED);
+                .hasMessageContaining("source.snapshot.max-stream-lag");
     }
 
     @ParameterizedTest

@@ -251,6 +251,9 @@ public final class DynamoDbStreamsSourceEnumerator
             // A bounded snapshot reads no stream record: any view type will do.
             ListingFailures.checkViewType(arn, listing.listing().viewType(), settings);
         }
+        if (!settings.bounded() && planner.takesSnapshot(arn)) {
+            ListingFailures.checkSnapshotViewType(arn, listing.listing().viewType());
+        }
         execute(
                 planner.initialListing(
                         arn, listing, result.snapshotSegments(), System.currentTimeMillis()));

@@ -75,6 +75,24 @@ public final class ListingFailures {
     }
 
     /**
+     * A snapshot followed by the stream needs each change's new image (to merge it with the item's
+     * snapshot row): KEYS_ONLY and OLD_IMAGE streams cannot give it.
+     */
+    public static void checkSnapshotViewType(String streamArn, @Nullable StreamViewType viewType) {
+        if (viewType == StreamViewType.KEYS_ONLY || viewType == StreamViewType.OLD_IMAGE) {
+            throw new FlinkRuntimeException(
+                    String.format(
+                            "Stream %s has view type %s, but StartingPosition.initialSnapshot() "
+                                    + "followed by the stream needs the changes' new images: "
+                                    + "NEW_AND_OLD_IMAGES (a full changelog) or NEW_IMAGE (an "
+                                    + "upsert changelog). Change the table's StreamSpecification "
+                                    + "(StreamViewType), or read the contents only with "
+                                    + "bounded() (SQL: 'scan.startup.mode' = 'snapshot').",
+                            streamArn, viewType));
+        }
+    }
+
+    /**
      * Whether the listing stopped because its thread was interrupted: Flink interrupts the
      * enumerator's worker thread when the enumerator closes (a bounded job finishing, a cancel, a
      * failover), and there is nothing to retry or report then.
