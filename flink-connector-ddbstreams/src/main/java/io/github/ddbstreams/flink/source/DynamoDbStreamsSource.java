@@ -239,6 +239,8 @@ public final class DynamoDbStreamsSource<T>
         ShardReaderMetrics metrics = new ShardReaderMetrics(readerContext.metricGroup());
         metrics.countBytesInto(
                 readerContext.metricGroup().getIOMetricGroup().getNumBytesInCounter());
+        metrics.uncountTicksFrom(
+                readerContext.metricGroup().getIOMetricGroup().getNumRecordsInCounter());
         boolean skipBadRecords =
                 config.get(DynamoDbStreamsSourceOptions.ON_DESERIALIZATION_ERROR)
                         == DynamoDbStreamsSourceOptions.OnDeserializationError.SKIP;

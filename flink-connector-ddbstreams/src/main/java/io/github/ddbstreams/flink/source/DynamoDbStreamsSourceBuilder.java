@@ -232,6 +232,13 @@ public final class DynamoDbStreamsSourceBuilder<T> {
                             idleToFinish));
         }
         validateSnapshot();
+        Duration margin = config.get(DynamoDbStreamsSourceOptions.WATERMARK_CAUGHT_UP_MARGIN);
+        if (margin.isNegative()) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "%s is %s but must not be negative, e.g. '5 s'.",
+                            DynamoDbStreamsSourceOptions.WATERMARK_CAUGHT_UP_MARGIN.key(), margin));
+        }
         DynamoDbStreamsDeserializer<T> effectiveDeserializer =
                 deserializer != null
                         ? deserializer

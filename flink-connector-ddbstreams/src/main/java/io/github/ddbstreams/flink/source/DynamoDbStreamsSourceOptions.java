@@ -99,6 +99,44 @@ public final class DynamoDbStreamsSourceOptions {
                                     + "may lie further on). The default keeps an idle shard at "
                                     + "one GetRecords call per second.");
 
+    public static final ConfigOption<Boolean> WATERMARK_CAUGHT_UP_SHARDS =
+            ConfigOptions.key("source.watermark.caught-up-shards.enabled")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Whether a shard that is caught up moves its watermark forward with "
+                                    + "the wall clock (now minus "
+                                    + "source.watermark.caught-up-shards.margin) when GetRecords "
+                                    + "returns nothing, so that a quiet shard does not hold back "
+                                    + "event time. A shard is caught up on an empty page when "
+                                    + "its reading is known to be at the shard's tip (a LATEST "
+                                    + "iterator, or a last record created within "
+                                    + "source.reader.idle-poll-interval plus 2 s of its fetch), "
+                                    + "or after 10 empty pages in a row; a closed shard being "
+                                    + "read to its end never is. The watermark combines, per "
+                                    + "shard, with the job's WatermarkStrategy (the larger "
+                                    + "counts) and is never emitted when the strategy makes no "
+                                    + "watermarks (WatermarkStrategy.noWatermarks()). false: a "
+                                    + "shard without writes keeps its last record's watermark.");
+
+    public static final ConfigOption<Duration> WATERMARK_CAUGHT_UP_MARGIN =
+            ConfigOptions.key("source.watermark.caught-up-shards.margin")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(5))
+                    .withDescription(
+                            "How far behind the wall clock (at the empty GetRecords call) a "
+                                    + "caught-up shard's watermark stays. It must cover how much "
+                                    + "earlier than its appearance in the stream a record's "
+                                    + "event time can lie: ApproximateCreationDateTime is "
+                                    + "truncated to the second (to the minute on DynamoDB "
+                                    + "Local: use at least 60 s there), a record appears a "
+                                    + "moment after the write (usually well under a second, "
+                                    + "seconds under load), and this host's clock may differ "
+                                    + "from AWS's. With event times taken from an attribute, it "
+                                    + "must also cover how long before the write the attribute "
+                                    + "may have been set. Records of a caught-up shard with "
+                                    + "older event times would be late. Not negative.");
+
     public static final ConfigOption<Integer> GET_RECORDS_MAX_RECORDS =
             ConfigOptions.key("source.reader.get-records.max-records")
                     .intType()

@@ -16,10 +16,10 @@ import software.amazon.awssdk.services.dynamodb.model.Record;
 /**
  * One shard's reading protocol, decided without a client: which iterator to ask for ({@link
  * #startingPoint()}), what a page means ({@link #onPage}: records to hand on, a shard end to
- * confirm, the bounded end, a fresher LATEST iterator for the checkpoint), what an expired
- * iterator, lost data ({@link #onDataGone}) or a failed call ({@link #onFailure}) mean, and when to
- * poll next ({@link ShardPacing}). The split reader makes the calls and carries out the outcomes.
- * Used by one polling thread at a time.
+ * confirm, the bounded end, a fresher LATEST iterator for the checkpoint, a caught-up shard's
+ * watermark), what an expired iterator, lost data ({@link #onDataGone}) or a failed call ({@link
+ * #onFailure}) mean, and when to poll next ({@link ShardPacing}). The split reader makes the calls
+ * and carries out the outcomes. Used by one polling thread at a time.
  */
 final class ShardCursor {
 
@@ -62,6 +62,10 @@ final class ShardCursor {
     static final long ITERATOR_REFRESH_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(5);
 
     private long lastIteratorRefreshNanos;
+
+    /** The last watermark handed on for this shard as caught up; Long.MIN_VALUE if none. */
+    private long caughtUpWatermark = Long.MIN_VALUE;
+
     private boolean iteratorRefreshed;
 
     /**
@@ -127,16 +131,31 @@ final class ShardCursor {
     // ---------------------------------------------------------------- a page
 
     /**
-     * Takes the page a GetRecords call with {@code usedIterator} returned at {@code nowNanos} /
-     * {@code nowMillis} and decides: which records to hand on (not before the starting point, not
-     * handed on before, not past the bounded end), whether the shard ended (an end is believed only
-     * from a call made after it was first seen), and when to poll again.
+     * {@link #onPage(GetRecordsResponse, String, long, long, long, ShardReaderSettings)} of a call
+     * made at {@code nowMillis}.
      */
     ShardStep onPage(
             GetRecordsResponse page,
             String usedIterator,
             long nowNanos,
             long nowMillis,
+            ShardReaderSettings settings) {
+        return onPage(page, usedIterator, nowNanos, nowMillis, nowMillis, settings);
+    }
+
+    /**
+     * Takes the page a GetRecords call with {@code usedIterator}, made at {@code calledAtMillis},
+     * returned at {@code nowNanos} / {@code nowMillis} and decides: which records to hand on (not
+     * before the starting point, not handed on before, not past the bounded end), whether the shard
+     * ended (an end is believed only from a call made after it was first seen), when to poll again,
+     * and, for an empty page of a caught-up shard, the watermark it may advance to.
+     */
+    ShardStep onPage(
+            GetRecordsResponse page,
+            String usedIterator,
+            long nowNanos,
+            long nowMillis,
+            long calledAtMillis,
             ShardReaderSettings settings) {
         pacing.succeeded();
         List<Record> records = page.records();
@@ -191,6 +210,9 @@ final class ShardCursor {
             return new ShardStep(elements, ShardStep.Next.POLL, false);
         }
         pacing.emptyPage(nowNanos, settings.idlePollIntervalNanos());
+        if (settings.caughtUpWatermarks() && pacing.atTip()) {
+            elements = withCaughtUpWatermark(elements, calledAtMillis, settings);
+        }
         if (settings.bounded()
                 && pacing.caughtUpFor(
                         nowNanos,
@@ -199,6 +221,25 @@ final class ShardCursor {
             return new ShardStep(elements, ShardStep.Next.ASK_IF_OPEN, true);
         }
         return new ShardStep(elements, ShardStep.Next.POLL, true);
+    }
+
+    /**
+     * An empty page of a shard at its tip, from a call made at {@code calledAtMillis}: a record not
+     * in it appears in the stream after the call, so its creation time is at most a second (the
+     * truncation) plus its way into the stream before the call. The shard's event time is therefore
+     * at least the call's time less the margin that covers those. Adds that watermark to {@code
+     * elements} if it moves the shard's on; the wall clock may step back, the watermark never.
+     */
+    private List<ShardElement> withCaughtUpWatermark(
+            List<ShardElement> elements, long calledAtMillis, ShardReaderSettings settings) {
+        long watermark = calledAtMillis - settings.caughtUpMarginMillis();
+        if (watermark <= caughtUpWatermark) {
+            return elements;
+        }
+        caughtUpWatermark = watermark;
+        List<ShardElement> withTick = new ArrayList<>(elements);
+        withTick.add(ShardElement.caughtUp(watermark));
+        return withTick;
     }
 
     /**

@@ -25,6 +25,15 @@ final class ShardPacing {
      */
     static final long TIP_SLACK_MILLIS = 2_000;
 
+    /**
+     * A shard with no evidence of being at its tip (see {@link #atTip()}) counts as caught up after
+     * this many empty pages in a row: the {@link #MAX_EMPTY_PAGES_FOLLOWED_AT_ONCE} followed at
+     * once, and as many more at the idle interval. DynamoDB Streams gives no position of the tip,
+     * and each call moves an iterator on by one "portion" of the shard, so this is a count of
+     * calls, not a time.
+     */
+    static final int CAUGHT_UP_EMPTY_PAGES = 2 * MAX_EMPTY_PAGES_FOLLOWED_AT_ONCE;
+
     private long nextPollAtNanos;
 
     /** Failed calls in a row, and when the first of them failed. */
@@ -106,6 +115,19 @@ final class ShardPacing {
         return !knownClosed
                 && emptyPagesInRow >= minEmptyPages
                 && nowNanos - emptySinceNanos >= minIdleNanos;
+    }
+
+    /**
+     * Whether the reading is at the shard's tip after an empty page, so that the shard's event time
+     * may move on with the wall clock: the shard is not known to be closed (a closed shard is read
+     * to its end, whatever lies behind empty pages), and either it is not {@link #behind} (a LATEST
+     * iterator, or a last record created within the idle interval plus {@link #TIP_SLACK_MILLIS} of
+     * its fetch: what follows an empty page then is written later), or {@link
+     * #CAUGHT_UP_EMPTY_PAGES} calls in a row came back empty (a shard without recent records, such
+     * as a new child, has no other evidence).
+     */
+    boolean atTip() {
+        return !knownClosed && (!behind || emptyPagesInRow >= CAUGHT_UP_EMPTY_PAGES);
     }
 
     /** The shard has children: it is closed, read until GetRecords ends it, at once. */

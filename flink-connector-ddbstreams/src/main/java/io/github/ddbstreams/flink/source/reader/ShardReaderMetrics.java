@@ -28,11 +28,15 @@ public final class ShardReaderMetrics {
     final Counter trimmedDataSkips;
     final Counter shardsGone;
     final Counter deserializationErrors;
+    final Counter caughtUpWatermarks;
 
     private final MetricGroup group;
 
     /** Flink's numBytesIn (FLIP-33), fed with the records' SizeBytes; a no-op until set. */
     private volatile Counter numBytesIn = new SimpleCounter();
+
+    /** Flink's numRecordsIn, which counts every element, caught-up ticks too; none until set. */
+    private volatile Counter numRecordsIn = new SimpleCounter();
 
     /** Lag of the last fetched record (FLIP-33 currentFetchEventTimeLag); -1 before any. */
     private volatile long fetchEventTimeLagMillis = -1;
@@ -65,6 +69,7 @@ public final class ShardReaderMetrics {
         trimmedDataSkips = g.counter("trimmedDataSkips", new ThreadSafeSimpleCounter());
         shardsGone = g.counter("shardsGone", new ThreadSafeSimpleCounter());
         deserializationErrors = g.counter("deserializationErrors", new ThreadSafeSimpleCounter());
+        caughtUpWatermarks = g.counter("caughtUpWatermarks", new ThreadSafeSimpleCounter());
     }
 
     /**
@@ -96,6 +101,22 @@ public final class ShardReaderMetrics {
     /** Counts emitted records' sizes into Flink's standard {@code numBytesIn}. */
     public void countBytesInto(Counter numBytesIn) {
         this.numBytesIn = numBytesIn;
+    }
+
+    /**
+     * Takes caught-up ticks back out of Flink's standard {@code numRecordsIn}: Flink's reader
+     * counts every element a fetch hands on, and a tick is no record.
+     */
+    public void uncountTicksFrom(Counter numRecordsIn) {
+        this.numRecordsIn = numRecordsIn;
+    }
+
+    /** A caught-up tick was handled; {@code emitted}: its watermark went to Flink. */
+    void caughtUpTick(boolean emitted) {
+        numRecordsIn.dec();
+        if (emitted) {
+            caughtUpWatermarks.inc();
+        }
     }
 
     void bytesIn(long bytes) {
@@ -160,5 +181,10 @@ public final class ShardReaderMetrics {
 
     public long deserializationErrors() {
         return deserializationErrors.getCount();
+    }
+
+    /** Watermarks of caught-up shards handed to Flink. */
+    public long caughtUpWatermarks() {
+        return caughtUpWatermarks.getCount();
     }
 }

@@ -9,7 +9,10 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.Configuration;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 
-/** The split reader's polling, back-off and bounded-mode settings, read once from the options. */
+/**
+ * The split reader's polling, back-off, bounded-mode and caught-up watermark settings, read once
+ * from the options.
+ */
 @Internal
 public final class ShardReaderSettings implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -31,6 +34,9 @@ public final class ShardReaderSettings implements Serializable {
     private final int boundedEmptyPollsToFinish;
     private final long boundedIdleTimeToFinishNanos;
     private final boolean skipTrimmedData;
+
+    /** How far behind the wall clock a caught-up shard's watermark stays; -1: not advanced. */
+    private final long caughtUpMarginMillis;
 
     /** -1: retry forever. */
     private final long giveUpAfterNanos;
@@ -56,6 +62,11 @@ public final class ShardReaderSettings implements Serializable {
         this.skipTrimmedData =
                 config.get(DynamoDbStreamsSourceOptions.ON_TRIMMED_DATA)
                         == DynamoDbStreamsSourceOptions.OnTrimmedData.SKIP_TO_TRIM_HORIZON;
+        this.caughtUpMarginMillis =
+                config.get(DynamoDbStreamsSourceOptions.WATERMARK_CAUGHT_UP_SHARDS)
+                        ? config.get(DynamoDbStreamsSourceOptions.WATERMARK_CAUGHT_UP_MARGIN)
+                                .toMillis()
+                        : -1;
         this.giveUpAfterNanos =
                 config.getOptional(DynamoDbStreamsSourceOptions.RETRY_GIVE_UP_AFTER)
                         .map(java.time.Duration::toNanos)
@@ -101,6 +112,16 @@ public final class ShardReaderSettings implements Serializable {
 
     boolean skipTrimmedData() {
         return skipTrimmedData;
+    }
+
+    /** Whether caught-up shards advance their watermark ({@link #caughtUpMarginMillis()}). */
+    boolean caughtUpWatermarks() {
+        return caughtUpMarginMillis >= 0;
+    }
+
+    /** How far behind the wall clock a caught-up shard's watermark stays. */
+    long caughtUpMarginMillis() {
+        return caughtUpMarginMillis;
     }
 
     /** True if a shard failing since {@code failingForNanos} must stop retrying. */

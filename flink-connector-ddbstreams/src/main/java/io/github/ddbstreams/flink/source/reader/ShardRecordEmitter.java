@@ -18,7 +18,8 @@ import software.amazon.awssdk.services.dynamodb.model.Record;
 /**
  * Deserializes a record, emits its outputs with the record's creation time as event timestamp, then
  * advances the split's position to the record's sequence number. Runs on the task thread, so the
- * position and the emitted outputs always agree at a checkpoint.
+ * position and the emitted outputs always agree at a checkpoint. A caught-up shard's tick becomes a
+ * watermark of its split ({@link CaughtUpWatermarks}).
  */
 @Internal
 public final class ShardRecordEmitter<T>
@@ -30,6 +31,7 @@ public final class ShardRecordEmitter<T>
     private final boolean skipDeserializationErrors;
     private final ShardReaderMetrics metrics;
     private final OutputCollector<T> collector = new OutputCollector<>();
+    private final CaughtUpWatermarks caughtUp = new CaughtUpWatermarks();
 
     public ShardRecordEmitter(DynamoDbStreamsDeserializer<T> deserializer) {
         this(deserializer, false, ShardReaderMetrics.unregistered());
@@ -53,6 +55,10 @@ public final class ShardRecordEmitter<T>
             return;
         }
         ShardSplitState state = (ShardSplitState) splitState;
+        if (element.isCaughtUp()) {
+            metrics.caughtUpTick(caughtUp.emit(output, element.caughtUpWatermark()));
+            return;
+        }
         Record record = element.record();
         if (record == null) {
             state.refreshLatestIterator(element.refreshedLatestIterator());

@@ -40,7 +40,8 @@ import software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException
  * returned records is due again at once, an idle shard after the idle poll interval, a throttled or
  * failing shard after its own back-off. When nothing is due the thread sleeps until a shard is, a
  * poll completes or {@link #wakeUp()}; it never spins. A shard whose {@code GetRecords} returns no
- * next iterator is finished.
+ * next iterator is finished. An empty page of a caught-up shard hands on the watermark the shard
+ * may advance to ({@link ShardElement#caughtUp}), in order with its records.
  */
 @Internal
 public final class ShardSplitReader implements SplitReader<ShardElement, DynamoDbSplit> {
@@ -202,6 +203,7 @@ public final class ShardSplitReader implements SplitReader<ShardElement, DynamoD
             throws IOException {
         GetRecordsResponse response;
         String iterator;
+        long calledAtMillis;
         try {
             if (cursor.iterator() == null) {
                 ShardStartingPoint start = cursor.startingPoint();
@@ -214,6 +216,8 @@ public final class ShardSplitReader implements SplitReader<ShardElement, DynamoD
             }
             iterator = cursor.iterator();
             metrics.getRecordsCalls.inc();
+            // Before the call: a caught-up shard's watermark counts from when it asked.
+            calledAtMillis = System.currentTimeMillis();
             response = client.getRecords(iterator, settings.maxRecordsPerCall());
         } catch (ExpiredIteratorException e) {
             LOG.debug("Iterator of shard {} expired; getting a new one", cursor.shardId());
@@ -242,7 +246,13 @@ public final class ShardSplitReader implements SplitReader<ShardElement, DynamoD
         }
         long now = System.nanoTime();
         ShardStep step =
-                cursor.onPage(response, iterator, now, System.currentTimeMillis(), settings);
+                cursor.onPage(
+                        response,
+                        iterator,
+                        now,
+                        System.currentTimeMillis(),
+                        calledAtMillis,
+                        settings);
         if (!step.elements().isEmpty()) {
             out.put(cursor.splitId(), step.elements());
         }

@@ -81,6 +81,9 @@ class ShardSplitReaderAlignmentTest {
     private static ShardReaderSettings settings() {
         Configuration config = new Configuration();
         config.set(DynamoDbStreamsSourceOptions.IDLE_POLL_INTERVAL, Duration.ZERO);
+        // Calls are counted once the fetches are over; a caught-up tick would end a fetch while
+        // a call (not yet paused) is still out.
+        config.set(DynamoDbStreamsSourceOptions.WATERMARK_CAUGHT_UP_SHARDS, false);
         return ShardReaderSettings.unbounded(config);
     }
 }

@@ -55,7 +55,7 @@ class ShardSplitReaderTest {
                     if (e.record() != null) {
                         result.sequenceNumbers.add(e.record().dynamodb().sequenceNumber());
                         result.shards.add(shard);
-                    } else {
+                    } else if (e.refreshedLatestIterator() != null) {
                         result.iterators.add(e.refreshedLatestIterator());
                     }
                 }
