@@ -10,11 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.source.reader.SourceReaderBase;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
+import org.apache.flink.core.io.InputStatus;
 
 /**
  * The source reader of one subtask. Besides what {@link SourceReaderBase} does (with one fetcher
@@ -66,6 +68,26 @@ public final class DynamoDbStreamsSourceReader<T>
                 emitter,
                 config,
                 context);
+    }
+
+    /** Whether the reader's output was marked idle since it last held a split. Task thread. */
+    private boolean markedIdle;
+
+    /**
+     * Marks the output idle while the reader holds no split (more subtasks than shards, or a
+     * subtask whose Scan segments are all read): Flink would otherwise keep its watermark where its
+     * last split left it and hold back event time downstream. Its next split makes it active again.
+     */
+    @Override
+    public InputStatus pollNext(ReaderOutput<T> output) throws Exception {
+        InputStatus status = super.pollNext(output);
+        if (getNumberOfCurrentlyAssignedSplits() > 0) {
+            markedIdle = false;
+        } else if (status == InputStatus.NOTHING_AVAILABLE && !markedIdle) {
+            output.markIdle();
+            markedIdle = true;
+        }
+        return status;
     }
 
     @Override

@@ -96,6 +96,12 @@ public final class ShardRecordEmitter<T>
                     "snapshot row " + row.dynamodb().keys() + " of " + segment.splitId());
         }
         state.emittedUpTo(element.segmentKeyAfter());
+        if (element.segmentKeyAfter() == null) {
+            // The segment's last row: its split output no longer holds the subtask's watermark
+            // back, so a subtask left without splits goes idle instead of keeping its watermark
+            // at this row's read time (which would stall event time downstream).
+            output.markIdle();
+        }
     }
 
     private void deserialize(

@@ -1,0 +1,120 @@
+package io.github.ddbstreams.flink.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.ddbstreams.flink.format.ChangeEvent;
+import io.github.ddbstreams.flink.testutils.CollectingSink;
+import io.github.ddbstreams.flink.testutils.DynamoDbLocalExtension;
+import io.github.ddbstreams.flink.testutils.MiniClusterFixture;
+import io.github.ddbstreams.flink.testutils.SnapshotHistories;
+import io.github.ddbstreams.flink.testutils.VersionedWorkload;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+
+/**
+ * Snapshot then stream on a MiniCluster against DynamoDB Local: a table's contents, read while the
+ * table is written (updates, deletes, new items) and its shard rolls over, merged with the stream's
+ * changes into one valid history per item that ends at the table's final state.
+ */
+class SnapshotThenStreamITCase {
+
+    @RegisterExtension static final DynamoDbLocalExtension DYNAMODB = new DynamoDbLocalExtension();
+
+    @RegisterExtension static final MiniClusterExtension FLINK = MiniClusterFixture.withSlots(4);
+
+    @Test
+    void everyItemsRowsFormOneHistoryEndingAtTheTablesState() throws Exception {
+        String table = "accounts";
+        String arn = DYNAMODB.createTable(table, StreamViewType.NEW_AND_OLD_IMAGES);
+        VersionedWorkload workload =
+                new VersionedWorkload(DYNAMODB.dynamoDbClient(), table, 3_000, 7);
+        workload.touchEveryKey(); // 3,000 items before the job
+        String sink = "accounts-" + System.nanoTime();
+
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+        DynamoDbStreamsSource<ChangeEvent> source =
+                DynamoDbStreamsSource.<ChangeEvent>builder()
+                        .streamArn(arn)
+                        .startingPosition(StartingPosition.initialSnapshot())
+                        .awsConfig(DYNAMODB.awsConfig())
+                        .idlePollInterval(Duration.ofMillis(100))
+                        .setConfig(DynamoDbStreamsSourceOptions.SNAPSHOT_SEGMENTS, 8)
+                        .setConfig(DynamoDbStreamsSourceOptions.SNAPSHOT_PAGE_SIZE, 40)
+                        // About 75 pages of one unit: a snapshot of several seconds.
+                        .setConfig(
+                                DynamoDbStreamsSourceOptions.SNAPSHOT_READ_UNITS_PER_SECOND, 12.0)
+                        .build();
+        source.addTo(env, WatermarkStrategy.noWatermarks(), "accounts")
+                .sinkTo(new CollectingSink<>(sink));
+        JobClient job = env.executeAsync("snapshot then stream");
+
+        // While the snapshot runs: about 200 writes/s for 6 s, two rollovers.
+        long start = System.nanoTime();
+        CompletableFuture<Void> writer =
+                CompletableFuture.runAsync(
+                        () -> {
+                            for (int tick = 0; tick < 60; tick++) {
+                                workload.write(20);
+                                if (tick == 20 || tick == 40) {
+                                    DYNAMODB.triggerShardRollovers();
+                                }
+                                sleep(100);
+                            }
+                        });
+        writer.get();
+        long writesMillis = (System.nanoTime() - start) / 1_000_000;
+        Map<String, Long> finalVersions =
+                SnapshotHistories.finalVersions(DYNAMODB.dynamoDbClient(), table);
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (!SnapshotHistories.lastStates(CollectingSink.results(sink)).equals(finalVersions)
+                && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+        }
+        long settledMillis = (System.nanoTime() - start) / 1_000_000;
+        Thread.sleep(1_000); // anything emitted twice would come now
+        job.cancel().get();
+
+        List<ChangeEvent> emitted = CollectingSink.results(sink);
+        long snapshotRows =
+                emitted.stream()
+                        .filter(e -> e.getEventName() == ChangeEvent.EventName.SNAPSHOT)
+                        .count();
+        System.out.printf(
+                "snapshot then stream: %d items at the end, %d changes written in %d ms, %d rows"
+                        + " emitted (%d snapshot rows), table's state reached after %d ms%n",
+                finalVersions.size(),
+                workload.changes() - 3_000,
+                writesMillis,
+                emitted.size(),
+                snapshotRows,
+                settledMillis);
+        assertThat(SnapshotHistories.check(emitted, workload, finalVersions)).isEmpty();
+        assertThat(snapshotRows).isGreaterThan(1_000); // most items only in the snapshot
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
