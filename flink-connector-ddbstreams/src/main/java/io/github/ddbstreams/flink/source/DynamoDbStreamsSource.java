@@ -1,7 +1,6 @@
 package io.github.ddbstreams.flink.source;
 
 import io.github.ddbstreams.flink.arn.StreamArns;
-import io.github.ddbstreams.flink.format.ChangeEventDeserializer;
 import io.github.ddbstreams.flink.format.DynamoDbStreamsDeserializer;
 import io.github.ddbstreams.flink.source.aws.AwsConfig;
 import io.github.ddbstreams.flink.source.client.StreamsClientFactory;
@@ -21,6 +20,7 @@ import io.github.ddbstreams.flink.source.reader.ShardReaderSettings;
 import io.github.ddbstreams.flink.source.reader.ShardRecordEmitter;
 import io.github.ddbstreams.flink.source.reader.ShardSplitReader;
 import io.github.ddbstreams.flink.source.reader.SnapshotReaderMetrics;
+import io.github.ddbstreams.flink.source.snapshot.MergeInputDeserializer;
 import io.github.ddbstreams.flink.source.snapshot.SnapshotThenStream;
 import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
 import io.github.ddbstreams.flink.source.split.DynamoDbSplitSerializer;
@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -182,7 +183,7 @@ public final class DynamoDbStreamsSource<T>
                         tableNames,
                         startingPosition,
                         streamStartingPositions,
-                        ChangeEventDeserializer.create(),
+                        new MergeInputDeserializer(deserializer.supportedStreamViewTypes()),
                         awsConfig,
                         config,
                         false,
@@ -196,7 +197,8 @@ public final class DynamoDbStreamsSource<T>
     }
 
     /** Whether a stream starts with its table's snapshot and its changes follow (not bounded). */
-    boolean snapshotThenStream() {
+    @Internal
+    public boolean snapshotThenStream() {
         if (bounded) {
             return false;
         }

@@ -129,8 +129,17 @@ public final class DynamoDbStreamsDynamicTableFactory implements DynamicTableSou
         }
         checkTypes(rowType);
 
-        StartingPosition start = startingPosition(options);
-        boolean snapshot = start.getKind() == StartingPosition.Kind.INITIAL_SNAPSHOT;
+        String startup = startupMode(options);
+        StartingPosition start = startingPosition(startup, options);
+        boolean snapshot = startup.equals("snapshot");
+        if (startup.equals("initial") && options.get(SCAN_BOUNDED)) {
+            throw new ValidationException(
+                    String.format(
+                            "'%s' = 'initial' reads the table's contents and then every change,"
+                                    + " but '%s' = 'true'. For the contents only, use '%s' ="
+                                    + " 'snapshot'.",
+                            SCAN_STARTUP_MODE.key(), SCAN_BOUNDED.key(), SCAN_STARTUP_MODE.key()));
+        }
         if (snapshot && !options.getOptional(SCAN_BOUNDED).orElse(true)) {
             throw new ValidationException(
                     String.format(
@@ -163,13 +172,15 @@ public final class DynamoDbStreamsDynamicTableFactory implements DynamicTableSou
                 options.getOptional(FactoryUtil.SOURCE_PARALLELISM).orElse(null));
     }
 
-    private static StartingPosition startingPosition(ReadableConfig options) {
-        String startup =
-                choice(
-                        options,
-                        SCAN_STARTUP_MODE,
-                        new String[] {"latest", "trim-horizon", "timestamp", "snapshot"},
-                        s -> s);
+    private static String startupMode(ReadableConfig options) {
+        return choice(
+                options,
+                SCAN_STARTUP_MODE,
+                new String[] {"latest", "trim-horizon", "timestamp", "snapshot", "initial"},
+                s -> s);
+    }
+
+    private static StartingPosition startingPosition(String startup, ReadableConfig options) {
         Long millis = options.getOptional(SCAN_STARTUP_TIMESTAMP_MILLIS).orElse(null);
         if (startup.equals("timestamp")) {
             if (millis == null) {
@@ -194,6 +205,7 @@ public final class DynamoDbStreamsDynamicTableFactory implements DynamicTableSou
             case "latest":
                 return StartingPosition.latest();
             case "snapshot":
+            case "initial":
                 return StartingPosition.initialSnapshot();
             default:
                 return StartingPosition.trimHorizon();

@@ -10,6 +10,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSource;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.connector.ProviderContext;
 import org.apache.flink.table.connector.source.DataStreamScanProvider;
@@ -51,12 +52,17 @@ final class DynamoDbStreamsScanProvider implements DataStreamScanProvider {
     @Override
     public DataStream<RowData> produceDataStream(
             ProviderContext context, StreamExecutionEnvironment env) {
+        String name = plannerText(context, "getName").orElse(fallbackName);
+        if (source.snapshotThenStream()) {
+            // 'initial': the table's contents, then its changes, merged per item after the source.
+            SingleOutputStreamOperator<RowData> merged =
+                    (SingleOutputStreamOperator<RowData>)
+                            source.addTo(env, watermarkStrategy, name);
+            context.generateUid(UID_KEY).ifPresent(merged::uid);
+            return merged;
+        }
         DataStreamSource<RowData> stream =
-                env.fromSource(
-                        source,
-                        watermarkStrategy,
-                        plannerText(context, "getName").orElse(fallbackName),
-                        producedType);
+                env.fromSource(source, watermarkStrategy, name, producedType);
         plannerText(context, "getDescription").ifPresent(stream::setDescription);
         context.generateUid(UID_KEY).ifPresent(stream::uid);
         return stream;

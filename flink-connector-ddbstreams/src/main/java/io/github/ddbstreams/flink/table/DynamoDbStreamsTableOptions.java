@@ -199,8 +199,9 @@ public final class DynamoDbStreamsTableOptions {
                                     + "stream retains, up to 24 h), 'timestamp' (records "
                                     + "created at or after 'scan.startup.timestamp-millis') or "
                                     + "'snapshot' (the table's contents, read by a parallel Scan "
-                                    + "as +I rows, then the source finishes; see "
-                                    + "'source.snapshot.*').");
+                                    + "as +I rows, then the source finishes) or 'initial' (the "
+                                    + "contents, then every change, merged per item into one "
+                                    + "valid changelog); see 'source.snapshot.*'.");
 
     public static final ConfigOption<Long> SCAN_STARTUP_TIMESTAMP_MILLIS =
             ConfigOptions.key("scan.startup.timestamp-millis")

@@ -404,4 +404,28 @@ class DynamoDbStreamsDynamicTableFactoryTest {
                 .contains("'scan.startup.mode' = 'snapshot'")
                 .contains("'scan.bounded' = 'false'");
     }
+
+    @Test
+    void initialStartupModeReadsTheContentsThenTheChangesUnbounded() {
+        DynamoDbStreamsDynamicTableSource source =
+                create(options(o -> o.put("scan.startup.mode", "INITIAL")));
+
+        DynamoDbStreamsScanProvider provider =
+                (DynamoDbStreamsScanProvider)
+                        source.getScanRuntimeProvider(ScanRuntimeProviderContext.INSTANCE);
+        assertThat(provider.isBounded()).isFalse();
+        assertThat(provider.source().snapshotThenStream()).isTrue();
+    }
+
+    @Test
+    void initialStartupModeRefusesABoundedScan() {
+        assertThat(
+                        errorOf(
+                                o -> {
+                                    o.put("scan.startup.mode", "initial");
+                                    o.put("scan.bounded", "true");
+                                }))
+                .contains("'scan.startup.mode' = 'initial'")
+                .contains("'snapshot'");
+    }
 }

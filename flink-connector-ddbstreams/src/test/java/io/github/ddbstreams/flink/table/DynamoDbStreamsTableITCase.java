@@ -14,6 +14,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -25,6 +27,8 @@ import org.apache.flink.types.RowKind;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /**
@@ -165,6 +169,70 @@ class DynamoDbStreamsTableITCase {
         assertThat(normalized(sums)).isEqualTo(fromScan);
         assertThat(rows).isEqualTo(orderIds.size()); // each item once
         assertThat(rows).isEqualTo(workload.inserts() - workload.removes());
+    }
+
+    /**
+     * 'initial': the table's contents (60 orders, read slowly), changed while they are read and
+     * after, then the changes; the unbounded aggregate reaches the aggregate of the final table.
+     */
+    @ParameterizedTest
+    @CsvSource({"NEW_AND_OLD_IMAGES, changelog", "NEW_IMAGE, upsert"})
+    void initialModeAggregateReachesTheAggregateOfTheFinalTable(
+            StreamViewType viewType, String changelogMode) throws Exception {
+        String table = "orders_initial_" + changelogMode;
+        DYNAMODB.createTable(table, viewType);
+        OrdersWorkload workload = new OrdersWorkload(DYNAMODB.dynamoDbClient(), table, 4);
+        workload.insert(60);
+
+        StreamTableEnvironment tEnv = tableEnv();
+        tEnv.executeSql(
+                "CREATE TABLE orders (order_id STRING, customer STRING, amount DECIMAL(10, 2),"
+                        + " PRIMARY KEY (order_id) NOT ENFORCED) WITH ("
+                        + with(table, changelogMode)
+                                .replace(
+                                        "'scan.startup.mode' = 'trim-horizon', 'scan.bounded' ="
+                                                + " 'true'",
+                                        "'scan.startup.mode' = 'initial',"
+                                                + " 'source.snapshot.segments' = '4',"
+                                                + " 'source.snapshot.page-size' = '3',"
+                                                + " 'source.snapshot.read-units-per-second' = '4'")
+                        + ")");
+
+        Map<String, BigDecimal> sums = new ConcurrentHashMap<>();
+        try (CloseableIterator<Row> rows =
+                tEnv.executeSql("SELECT customer, SUM(amount) FROM orders GROUP BY customer")
+                        .collect()) {
+            CompletableFuture<Void> applying =
+                    CompletableFuture.runAsync(
+                            () -> {
+                                while (rows.hasNext()) {
+                                    apply(rows.next(), sums);
+                                }
+                            });
+            // While the snapshot runs (20 pages at 4 per second) and after it.
+            workload.update(20);
+            workload.delete(6);
+            workload.insert(8);
+            DYNAMODB.triggerShardRollovers();
+            workload.update(15);
+            workload.delete(4);
+            Map<String, BigDecimal> expected = normalized(workload.sumsByCustomerFromScan());
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(90).toNanos();
+            while (!normalized(sums).equals(expected) && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertThat(applying).isNotDone(); // unbounded: still running
+            assertThat(normalized(sums)).isEqualTo(expected);
+        }
+    }
+
+    private static void apply(Row row, Map<String, BigDecimal> sums) {
+        String customer = (String) row.getField(0);
+        if (row.getKind() == RowKind.INSERT || row.getKind() == RowKind.UPDATE_AFTER) {
+            sums.put(customer, (BigDecimal) row.getField(1));
+        } else {
+            sums.remove(customer);
+        }
     }
 
     @Test
