@@ -8,6 +8,7 @@ import static io.github.ddbstreams.flink.testutils.SampleRecords.STREAM_ARN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.ddbstreams.flink.source.reader.IdleAwareReaderOutput;
 import io.github.ddbstreams.flink.source.reader.ShardElement;
 import io.github.ddbstreams.flink.source.reader.ShardRecordEmitter;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
@@ -141,7 +142,7 @@ class ChangeFilterTest {
         ShardSplitState state =
                 new ShardSplitState(
                         new ShardSplit(STREAM_ARN, SHARD_ID, null, ShardPosition.trimHorizon()));
-        TestingReaderOutput<String> output = new TestingReaderOutput<>();
+        TestingReaderOutput<String> output = new IdleAwareReaderOutput<>();
 
         emitter.emitRecord(ShardElement.record(INSERTED), output, state);
         emitter.emitRecord(ShardElement.record(MODIFIED), output, state);

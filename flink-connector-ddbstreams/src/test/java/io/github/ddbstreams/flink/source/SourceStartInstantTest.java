@@ -9,6 +9,7 @@ import io.github.ddbstreams.flink.format.ChangeEvent;
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumState;
 import io.github.ddbstreams.flink.source.enumerator.JobStart;
 import io.github.ddbstreams.flink.source.event.FinishesReportedEvent;
+import io.github.ddbstreams.flink.source.reader.IdleAwareReaderOutput;
 import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
@@ -180,7 +181,7 @@ class SourceStartInstantTest {
     private static List<ChangeEvent> read(
             DynamoDbStreamsSource<ChangeEvent> source, ShardSplit split, int count)
             throws Exception {
-        TestingReaderOutput<ChangeEvent> output = new TestingReaderOutput<>();
+        TestingReaderOutput<ChangeEvent> output = new IdleAwareReaderOutput<>();
         try (SourceReader<ChangeEvent, DynamoDbSplit> reader =
                 source.createReader(new TestingReaderContext())) {
             reader.start();

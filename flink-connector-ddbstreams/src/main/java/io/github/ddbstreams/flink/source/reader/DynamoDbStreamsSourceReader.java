@@ -76,12 +76,17 @@ public final class DynamoDbStreamsSourceReader<T>
     /**
      * Marks the output idle while the reader holds no split (more subtasks than shards, or a
      * subtask whose Scan segments are all read): Flink would otherwise keep its watermark where its
-     * last split left it and hold back event time downstream. Its next split makes it active again.
+     * last split left it and hold back event time downstream. Its next split makes it active again,
+     * and so does the end of a bounded read.
      */
     @Override
     public InputStatus pollNext(ReaderOutput<T> output) throws Exception {
         InputStatus status = super.pollNext(output);
-        if (getNumberOfCurrentlyAssignedSplits() > 0) {
+        if (status == InputStatus.END_OF_INPUT) {
+            // Flink drops watermarks of an idle output, the final one of a bounded read too:
+            // active again, so that the end of input reaches event-time operators downstream.
+            output.markActive();
+        } else if (getNumberOfCurrentlyAssignedSplits() > 0) {
             markedIdle = false;
         } else if (status == InputStatus.NOTHING_AVAILABLE && !markedIdle) {
             output.markIdle();

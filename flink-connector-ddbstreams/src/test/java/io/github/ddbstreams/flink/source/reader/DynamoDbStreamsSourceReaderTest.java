@@ -31,7 +31,7 @@ class DynamoDbStreamsSourceReaderTest {
 
     private final FakeStreamsClient fake = new FakeStreamsClient();
     private final TestingReaderContext context = new TestingReaderContext();
-    private final TestingReaderOutput<ChangeEvent> output = new TestingReaderOutput<>();
+    private final TestingReaderOutput<ChangeEvent> output = new IdleAwareReaderOutput<>();
     private DynamoDbStreamsSourceReader<ChangeEvent> reader;
 
     @BeforeEach
@@ -94,6 +94,25 @@ class DynamoDbStreamsSourceReaderTest {
 
         reader.handleSourceEvents(new FinishesConfirmedEvent(List.of(ShardSplit.idOf(ARN, shard))));
         assertThat(reader.snapshotState(3)).isEmpty();
+    }
+
+    @Test
+    void aReaderWithoutSplitsIsIdleUntilItGetsOneAndActiveAgainAtTheEndOfInput() throws Exception {
+        IdleAwareReaderOutput<ChangeEvent> out = (IdleAwareReaderOutput<ChangeEvent>) output;
+        reader.pollNext(out);
+        assertThat(out.isIdle()).as("no split: idle").isTrue();
+
+        String shard = fake.addShard(null);
+        fake.put(shard, "k0", OperationType.INSERT, 1);
+        fake.rollover(shard);
+        reader.addSplits(List.of(split(shard, ShardPosition.trimHorizon())));
+        pollUntil(() -> !output.getEmittedRecords().isEmpty());
+        assertThat(out.isIdle()).as("emitting").isFalse();
+        pollUntil(() -> !finishReports().isEmpty()); // the shard ended: no split left
+        pollUntil(out::isIdle);
+
+        reader.notifyNoMoreSplits();
+        pollUntil(() -> !out.isIdle()); // the end of input: active for the final watermark
     }
 
     @Test

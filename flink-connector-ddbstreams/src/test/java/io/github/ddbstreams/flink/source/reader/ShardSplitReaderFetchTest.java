@@ -260,7 +260,7 @@ class ShardSplitReaderFetchTest {
         config.set(DynamoDbStreamsSourceOptions.MAX_BUFFERED_BYTES, MemorySize.parse("1mb"));
         ShardReaderSettings settings = ShardReaderSettings.unbounded(config);
         List<ShardSplitReader> splitReaders = new ArrayList<>();
-        TestingReaderOutput<ChangeEvent> output = new TestingReaderOutput<>();
+        TestingReaderOutput<ChangeEvent> output = new IdleAwareReaderOutput<>();
         try (DynamoDbStreamsSourceReader<ChangeEvent> sourceReader =
                 new DynamoDbStreamsSourceReader<>(
                         () -> {

@@ -42,7 +42,7 @@ class SnapshotSourceReaderTest {
     private static final int ITEMS = 500;
 
     private final TestingReaderContext context = new TestingReaderContext();
-    private final TestingReaderOutput<ChangeEvent> output = new TestingReaderOutput<>();
+    private final TestingReaderOutput<ChangeEvent> output = new IdleAwareReaderOutput<>();
     private DynamoDbStreamsSourceReader<ChangeEvent> reader;
     private static String streamArn;
 
