@@ -60,9 +60,10 @@ class CaughtUpWatermarksITCase {
 
     /**
      * DynamoDB Local makes an item's record visible within its PutItem call, and {@code ts} is
-     * taken just before it: a record's event time lies well under this before its appearance.
+     * taken just before it: a record's event time lies well under this before its appearance, even
+     * on a loaded two-core machine running other builds (1 s once saw 7 late items there).
      */
-    private static final long MARGIN_MILLIS = 1_000;
+    private static final long MARGIN_MILLIS = 2_000;
 
     private static final long IDLE_POLL_MILLIS = 200;
 

@@ -247,12 +247,13 @@ public final class DynamoDbStreamsSourceEnumerator
             throw new FlinkRuntimeException(ListingFailures.describe(arn, error), error);
         }
         InitialListing listing = result.listing();
+        if (!settings.bounded() && planner.takesSnapshot(arn)) {
+            // First: its message names what snapshot then stream needs.
+            ListingFailures.checkSnapshotViewType(arn, listing.listing().viewType());
+        }
         if (!(settings.bounded() && planner.takesSnapshot(arn))) {
             // A bounded snapshot reads no stream record: any view type will do.
             ListingFailures.checkViewType(arn, listing.listing().viewType(), settings);
-        }
-        if (!settings.bounded() && planner.takesSnapshot(arn)) {
-            ListingFailures.checkSnapshotViewType(arn, listing.listing().viewType());
         }
         execute(
                 planner.initialListing(

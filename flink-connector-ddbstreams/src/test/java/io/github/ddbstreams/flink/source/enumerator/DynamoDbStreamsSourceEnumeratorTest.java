@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions;
 import io.github.ddbstreams.flink.source.StartingPosition;
 import io.github.ddbstreams.flink.source.enumerator.assign.ChildLookupRetries;
+import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
+import io.github.ddbstreams.flink.source.split.ScanSegmentSplit;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
 import io.github.ddbstreams.flink.testutils.LogCapture;
@@ -469,6 +471,53 @@ class DynamoDbStreamsSourceEnumeratorTest {
                 .hasMessageContaining(FakeStreamsClient.STREAM_ARN)
                 .hasMessageContaining("KEYS_ONLY")
                 .hasMessageContaining("NEW_AND_OLD_IMAGES");
+    }
+
+    @Test
+    void snapshotThenStreamOnAKeysOnlyStreamFailsAtStartNamingTheViewTypeAndTheFix() {
+        fake.addShard(null);
+        fake.setViewType(software.amazon.awssdk.services.dynamodb.model.StreamViewType.KEYS_ONLY);
+        h = EnumeratorHarness.started(fake, 1, snapshotSettings(false), null);
+
+        assertThatThrownBy(h::runInitialDiscovery)
+                .hasMessageContaining(FakeStreamsClient.STREAM_ARN)
+                .hasMessageContaining("KEYS_ONLY")
+                .hasMessageContaining("NEW_AND_OLD_IMAGES")
+                .hasMessageContaining("bounded()");
+    }
+
+    @Test
+    void aContentsOnlySnapshotReadsAKeysOnlyTableWithoutReadingItsShards() throws Throwable {
+        String shard = fake.addShard(null);
+        fake.setViewType(software.amazon.awssdk.services.dynamodb.model.StreamViewType.KEYS_ONLY);
+        h = EnumeratorHarness.started(fake, 1, snapshotSettings(true), null);
+        h.register(0);
+
+        h.runInitialDiscovery();
+
+        List<DynamoDbSplit> assigned =
+                h.context.getSplitsAssignmentSequence().stream()
+                        .flatMap(a -> a.assignment().values().stream())
+                        .flatMap(List::stream)
+                        .toList();
+        assertThat(assigned).hasSize(3).allMatch(s -> s instanceof ScanSegmentSplit);
+        assertThat(assigned).noneMatch(s -> s.splitId().endsWith(shard));
+    }
+
+    /** Snapshot settings of 3 segments (no DescribeTable), needing NEW_AND_OLD_IMAGES. */
+    private static EnumeratorSettings snapshotSettings(boolean bounded) {
+        org.apache.flink.configuration.Configuration config =
+                new org.apache.flink.configuration.Configuration();
+        config.set(
+                io.github.ddbstreams.flink.source.DynamoDbStreamsSourceOptions.SNAPSHOT_SEGMENTS,
+                3);
+        return new EnumeratorSettings(
+                StartingPosition.initialSnapshot(),
+                config,
+                bounded,
+                java.util.Set.of(
+                        software.amazon.awssdk.services.dynamodb.model.StreamViewType
+                                .NEW_AND_OLD_IMAGES));
     }
 
     private List<Boolean> noMoreSplits() {
