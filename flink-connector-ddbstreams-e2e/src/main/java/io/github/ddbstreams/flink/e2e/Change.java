@@ -9,7 +9,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * One change of one demo item, as the writer made it and as the job must report it: the item's key,
  * the kind of change and the item's {@value ChangeWriter#VERSION} attribute. A REMOVE carries the
  * version of the item it deleted (its old image), so a key's changes form a list that only an
- * exactly-once, in-order read reproduces.
+ * exactly-once, in-order read reproduces. A SNAPSHOT row carries the version the snapshot read.
  */
 record Change(String key, EventName event, long version) {
 

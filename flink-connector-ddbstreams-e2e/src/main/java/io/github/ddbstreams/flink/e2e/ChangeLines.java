@@ -32,7 +32,9 @@ final class ChangeLines {
             appendMap(line, keysFirst(event.getOldImage(), event.getKeys()));
         }
         line.append(" shard=").append(event.getShardId());
-        line.append(" seq=").append(event.getSequenceNumber());
+        if (event.getSequenceNumber() != null) {
+            line.append(" seq=").append(event.getSequenceNumber()); // a snapshot row has none
+        }
         return line.toString();
     }
 

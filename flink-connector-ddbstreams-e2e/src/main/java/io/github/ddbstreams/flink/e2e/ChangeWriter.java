@@ -47,9 +47,19 @@ final class ChangeWriter {
         this.random = new Random(seed);
     }
 
+    /** Inserts every item: the table's contents before the job starts. */
+    void prefill() {
+        for (int i = 0; i < keyCount; i++) {
+            write(String.format("item-%02d", i));
+        }
+    }
+
     /** Inserts a missing item, or updates (3 in 4) or deletes (1 in 4) an existing one. */
     void writeOne() {
-        String key = String.format("item-%02d", random.nextInt(keyCount));
+        write(String.format("item-%02d", random.nextInt(keyCount)));
+    }
+
+    private void write(String key) {
         Long current = live.get(key);
         Change change;
         if (current == null) {

@@ -6,12 +6,13 @@ import io.github.ddbstreams.flink.source.DynamoDbStreamsSource;
 /**
  * The demo: a Flink job that prints the changes of a DynamoDB stream, one line per change.
  *
- * <p>By default it needs no AWS account: it starts DynamoDB Local in this JVM, writes a steady mix
- * of inserts, updates and deletes, rolls the stream's shards over every 10 s, reads the stream with
- * parallelism 2 and checkpoints every 2 s, and after 30 s prints how many changes were written and
- * how many the job printed (and whether each was printed exactly once, in per-item order). With
- * {@code --stream-arn} or {@code --table} it reads an existing stream instead (on AWS, or on the
- * endpoint given with {@code --endpoint}). {@code --help} lists the options.
+ * <p>By default it needs no AWS account: it starts DynamoDB Local in this JVM, puts 50 items in a
+ * table, reads the table snapshot then stream (its contents, then every change) with parallelism 2
+ * and checkpoints every 2 s, while it writes a steady mix of inserts, updates and deletes and rolls
+ * the stream's shards over every 10 s, and after 30 s prints how many changes were written and rows
+ * printed (and whether each item's rows are its snapshot state, then every later change once, in
+ * order). With {@code --stream-arn} or {@code --table} it reads an existing stream instead (on AWS,
+ * or on the endpoint given with {@code --endpoint}). {@code --help} lists the options.
  *
  * <pre>
  * mvn -B -q install -DskipTests

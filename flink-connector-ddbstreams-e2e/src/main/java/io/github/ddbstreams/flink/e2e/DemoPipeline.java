@@ -32,7 +32,8 @@ final class DemoPipeline {
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(PARALLELISM, conf);
         env.enableCheckpointing(CHECKPOINT_INTERVAL.toMillis());
-        env.fromSource(source, WatermarkStrategy.noWatermarks(), "dynamodb-stream")
+        // addTo: a snapshot-then-stream source needs the per-item merge it adds after itself.
+        source.addTo(env, WatermarkStrategy.noWatermarks(), "dynamodb-stream")
                 .sinkTo(new PrintingSink(runId, print))
                 .name("print");
         return env.executeAsync("ddbstreams-demo");

@@ -18,8 +18,9 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /**
  * The demo against an embedded DynamoDB Local: one table with a {@code NEW_AND_OLD_IMAGES} stream,
- * a background writer, periodic shard rollovers, and the Flink job reading the stream from {@code
- * TRIM_HORIZON}. After the writing time the job gets a moment to catch up, then it is cancelled.
+ * holding every item before the job starts, a background writer, periodic shard rollovers, and the
+ * Flink job reading the table snapshot then stream ({@code StartingPosition.initialSnapshot()}).
+ * After the writing time the job gets a moment to catch up, then it is cancelled.
  */
 final class LocalDemo {
 
@@ -46,10 +47,18 @@ final class LocalDemo {
             log.printf(
                     "DynamoDB Local on %s, table %s, stream %s%n",
                     local.endpoint(), TABLE, streamArn);
+            ChangeWriter writer =
+                    new ChangeWriter(
+                            local.dynamoDbClient(), TABLE, settings.keys, System.nanoTime());
+            writer.prefill();
+            log.printf(
+                    "%d items in the table before the job starts; the job reads them (a snapshot)"
+                            + " and then every change%n",
+                    settings.keys);
             DynamoDbStreamsSource<ChangeEvent> source =
                     DynamoDbStreamsSource.<ChangeEvent>builder()
                             .streamArn(streamArn)
-                            .startingPosition(StartingPosition.trimHorizon())
+                            .startingPosition(StartingPosition.initialSnapshot())
                             .awsConfig(local.awsConfig())
                             .build();
             JobClient job = DemoPipeline.start(source, runId, settings.print);
@@ -64,9 +73,6 @@ final class LocalDemo {
                     settings.duration.toSeconds(),
                     settings.rolloverEvery.toSeconds());
 
-            ChangeWriter writer =
-                    new ChangeWriter(
-                            local.dynamoDbClient(), TABLE, settings.keys, System.nanoTime());
             AtomicInteger rollovers = new AtomicInteger();
             AtomicReference<Throwable> writeFailure = new AtomicReference<>();
             ScheduledExecutorService scheduler =
@@ -117,19 +123,22 @@ final class LocalDemo {
             }
             failIfBroken(job, writeFailure);
 
-            int written = writer.writtenCount();
+            int written = writer.writtenCount() - settings.keys;
             long writingDoneNanos = System.nanoTime();
             long catchUpEnd = writingDoneNanos + CATCH_UP_TIMEOUT.toNanos();
-            while (ReceivedChanges.count(runId) < written && System.nanoTime() < catchUpEnd) {
+            while (!DemoResult.historiesExact(writer.written(), ReceivedChanges.snapshot(runId))
+                    && System.nanoTime() < catchUpEnd) {
                 DemoPipeline.checkRunning(job);
                 Thread.sleep(50);
             }
             log.printf(
-                    "Writing stopped after %d changes; the job had printed %d of them %d ms"
-                            + " later%n",
+                    "Writing stopped after %d changes; %d ms later the job had printed every"
+                            + " item's history up to the table's state: %s%n",
                     written,
-                    ReceivedChanges.count(runId),
-                    (System.nanoTime() - writingDoneNanos) / 1_000_000);
+                    (System.nanoTime() - writingDoneNanos) / 1_000_000,
+                    DemoResult.historiesExact(writer.written(), ReceivedChanges.snapshot(runId))
+                            ? "yes"
+                            : "no");
             Thread.sleep(SETTLE_TIME.toMillis());
             DemoPipeline.checkRunning(job);
             DemoPipeline.cancel(job);
