@@ -53,6 +53,7 @@ public final class SnapshotRecords {
                                 .keys(keys)
                                 .newImage(item)
                                 .approximateCreationDateTime(readAt)
+                                .sizeBytes(ItemSizes.of(item))
                                 .streamViewType(viewType)
                                 .build())
                 .build();

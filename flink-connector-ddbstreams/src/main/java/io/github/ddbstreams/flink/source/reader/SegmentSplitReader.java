@@ -146,8 +146,12 @@ public final class SegmentSplitReader implements SplitReader<ShardElement, Dynam
         if (budget != null) {
             budget.spend(taken.consumedUnits(), System.nanoTime());
         }
-        metrics.page(taken.rows().size(), taken.consumedUnits());
         List<Record> rows = taken.rows();
+        long bytes = 0;
+        for (Record row : rows) {
+            bytes += row.dynamodb().sizeBytes();
+        }
+        metrics.page(rows.size(), bytes, taken.consumedUnits());
         Map<String, AttributeValue> pageEnd = segment.cursor.progress().getExclusiveStartKey();
         if (rows.isEmpty()) {
             batch.add(splitId, ShardElement.snapshotRow(null, pageEnd));

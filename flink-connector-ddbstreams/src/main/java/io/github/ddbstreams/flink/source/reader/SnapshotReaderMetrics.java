@@ -8,13 +8,15 @@ import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 
 /**
  * Counters of one reader's snapshot (Scan) traffic, in the reader's {@code dynamodbStreams} metric
- * group: {@code snapshotItemsScanned}, {@code snapshotScanCalls}, {@code snapshotThrottledScans}
- * and the gauge {@code snapshotReadUnits} (read capacity units the Scans consumed).
+ * group: {@code snapshotItemsScanned}, {@code snapshotBytesScanned}, {@code snapshotScanCalls},
+ * {@code snapshotThrottledScans} and the gauge {@code snapshotReadUnits} (read capacity units the
+ * Scans consumed).
  */
 @Internal
 public final class SnapshotReaderMetrics {
     private final Counter itemsScanned;
     private final Counter scanCalls;
+    private final Counter bytesScanned;
     private final Counter throttledScans;
     private volatile double readUnits;
 
@@ -22,6 +24,7 @@ public final class SnapshotReaderMetrics {
         MetricGroup g = group.addGroup("dynamodbStreams");
         itemsScanned = g.counter("snapshotItemsScanned", new ThreadSafeSimpleCounter());
         scanCalls = g.counter("snapshotScanCalls", new ThreadSafeSimpleCounter());
+        bytesScanned = g.counter("snapshotBytesScanned", new ThreadSafeSimpleCounter());
         throttledScans = g.counter("snapshotThrottledScans", new ThreadSafeSimpleCounter());
         g.gauge("snapshotReadUnits", () -> readUnits);
     }
@@ -31,10 +34,14 @@ public final class SnapshotReaderMetrics {
         return new SnapshotReaderMetrics(new UnregisteredMetricsGroup());
     }
 
-    /** One Scan page read: its items and the read units it consumed. Fetcher thread only. */
-    void page(int items, double units) {
+    /**
+     * One Scan page read: its items, their size ({@code SizeBytes} of the rows) and the read units
+     * it consumed. Fetcher thread only.
+     */
+    void page(int items, long bytes, double units) {
         scanCalls.inc();
         itemsScanned.inc(items);
+        bytesScanned.inc(bytes);
         readUnits += units;
     }
 
@@ -44,6 +51,10 @@ public final class SnapshotReaderMetrics {
 
     long itemsScanned() {
         return itemsScanned.getCount();
+    }
+
+    long bytesScanned() {
+        return bytesScanned.getCount();
     }
 
     long throttledScans() {

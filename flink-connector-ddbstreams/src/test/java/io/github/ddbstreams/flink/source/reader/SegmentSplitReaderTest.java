@@ -141,6 +141,7 @@ class SegmentSplitReaderTest {
         assertThat(finished).containsExactly(segment().splitId());
         assertThat(metrics.throttledScans()).isEqualTo(2);
         assertThat(metrics.itemsScanned()).isEqualTo(3);
+        assertThat(metrics.bytesScanned()).isEqualTo(3 * ("pk".length() + "a".length()));
         // The retried calls asked for the same page; the next one went on after "b".
         assertThat(scans.requests.get(2).hasExclusiveStartKey()).isFalse();
         assertThat(scans.requests.get(3).exclusiveStartKey())
