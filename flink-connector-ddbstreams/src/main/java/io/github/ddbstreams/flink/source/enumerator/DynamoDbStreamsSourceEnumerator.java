@@ -5,6 +5,7 @@ import io.github.ddbstreams.flink.source.StartingPosition;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
 import io.github.ddbstreams.flink.source.enumerator.assign.Decisions;
 import io.github.ddbstreams.flink.source.enumerator.assign.ShardAssigner;
+import io.github.ddbstreams.flink.source.enumerator.assign.SnapshotSegments;
 import io.github.ddbstreams.flink.source.enumerator.assign.SplitPlanner;
 import io.github.ddbstreams.flink.source.enumerator.discovery.DescribeStreamPacer;
 import io.github.ddbstreams.flink.source.enumerator.discovery.InitialListing;
@@ -123,6 +124,7 @@ public final class DynamoDbStreamsSourceEnumerator
     public void start() {
         // First: the streams' listings wait for these in the worker's queue.
         planner.pendingTables().forEach(this::startResolving);
+        describeRestoredSnapshots();
         List<Decisions.NewStream> streams = planner.streams();
         streams.forEach(this::startInitialListing);
         // Registered after the initial listings, in stream order: periodic callable i lists
@@ -178,21 +180,42 @@ public final class DynamoDbStreamsSourceEnumerator
                                     settings,
                                     () -> {
                                         InitialListing listing = discovery.initialListing(start);
-                                        int segments =
+                                        SnapshotSegmentCount.Plan plan =
                                                 table == null
-                                                        ? 0
-                                                        : SnapshotSegmentCount.of(
+                                                        ? new SnapshotSegmentCount.Plan(0, -1)
+                                                        : SnapshotSegmentCount.plan(
                                                                 settings.snapshotSegments(),
                                                                 () -> client.describeTable(table),
                                                                 parallelism);
-                                        return new ListingAndSegments(listing, segments);
+                                        return new ListingAndSegments(listing, plan);
                                     }),
                     (result, error) -> onInitialListing(arn, result, error));
         }
     }
 
-    /** A stream's first listing, with the segment count of its table's snapshot (0: none). */
-    private record ListingAndSegments(InitialListing listing, int snapshotSegments) {}
+    /** A stream's first listing, with the plan of its table's snapshot (0 segments: none). */
+    private record ListingAndSegments(InitialListing listing, SnapshotSegmentCount.Plan snapshot) {}
+
+    /**
+     * The item counts of the tables of restored snapshots still being read, for the progress gauge
+     * (a checkpoint does not hold them). A failure leaves the count unknown.
+     */
+    private void describeRestoredSnapshots() {
+        for (SnapshotSegments snapshot : planner.snapshots()) {
+            if (!snapshot.allRead()) {
+                String table = snapshot.getTableName();
+                context.callAsync(
+                        () -> client.describeTable(table).itemCount(),
+                        (count, error) -> {
+                            if (error == null && count != null) {
+                                metrics.snapshotTableItems(count);
+                            } else {
+                                LOG.info("No item count of table {} for the progress gauge", table);
+                            }
+                        });
+            }
+        }
+    }
 
     private void startPeriodicListing(Decisions.NewStream stream) {
         long interval = settings.discoveryIntervalMillis();
@@ -255,9 +278,12 @@ public final class DynamoDbStreamsSourceEnumerator
             // A bounded snapshot reads no stream record: any view type will do.
             ListingFailures.checkViewType(arn, listing.listing().viewType(), settings);
         }
+        if (result.snapshot().tableItems() >= 0) {
+            metrics.snapshotTableItems(result.snapshot().tableItems());
+        }
         execute(
                 planner.initialListing(
-                        arn, listing, result.snapshotSegments(), System.currentTimeMillis()));
+                        arn, listing, result.snapshot().segments(), System.currentTimeMillis()));
     }
 
     @Override

@@ -24,6 +24,7 @@ final class EnumeratorMetrics {
     private volatile long streamsFollowed;
     private volatile int snapshotSegmentsTotal;
     private volatile int snapshotSegmentsFinished;
+    private volatile long snapshotTableItems;
     private final DescribeStreamPacer pacer;
 
     /**
@@ -52,6 +53,7 @@ final class EnumeratorMetrics {
         group.gauge("streamsFollowed", () -> streamsFollowed);
         group.gauge("snapshotSegmentsTotal", () -> snapshotSegmentsTotal);
         group.gauge("snapshotSegmentsFinished", () -> snapshotSegmentsFinished);
+        group.gauge("snapshotTableItems", () -> snapshotTableItems);
     }
 
     /** The snapshots' segment counts, published like the shard counts (coordinator thread). */
@@ -64,6 +66,18 @@ final class EnumeratorMetrics {
         }
         snapshotSegmentsTotal = total;
         snapshotSegmentsFinished = finished;
+    }
+
+    /**
+     * A snapshot's table holds about {@code items} items (DescribeTable's ItemCount, which AWS
+     * refreshes about every 6 hours): added to the gauge (coordinator thread).
+     */
+    void snapshotTableItems(long items) {
+        snapshotTableItems += items;
+    }
+
+    long snapshotTableItems() {
+        return snapshotTableItems;
     }
 
     int snapshotSegmentsTotal() {

@@ -10,6 +10,7 @@ import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
 import io.github.ddbstreams.flink.source.split.ScanSegmentSplit;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.testutils.FakeStreamsClient;
+import io.github.ddbstreams.flink.testutils.ForwardingStreamsClient;
 import io.github.ddbstreams.flink.testutils.LogCapture;
 import java.time.Duration;
 import java.time.Instant;
@@ -502,6 +503,30 @@ class DynamoDbStreamsSourceEnumeratorTest {
                         .toList();
         assertThat(assigned).hasSize(3).allMatch(s -> s instanceof ScanSegmentSplit);
         assertThat(assigned).noneMatch(s -> s.splitId().endsWith(shard));
+    }
+
+    @Test
+    void theSnapshotsTableItemCountIsGaugedForItsProgress() throws Throwable {
+        fake.addShard(null);
+        ForwardingStreamsClient described =
+                new ForwardingStreamsClient(fake) {
+                    @Override
+                    public software.amazon.awssdk.services.dynamodb.model.TableDescription
+                            describeTable(String tableName) {
+                        return software.amazon.awssdk.services.dynamodb.model.TableDescription
+                                .builder()
+                                .tableName(tableName)
+                                .itemCount(1_234L)
+                                .build();
+                    }
+                };
+        h = EnumeratorHarness.startedWith(described, fake, snapshotSettings(true));
+        h.register(0);
+
+        h.runInitialDiscovery();
+
+        assertThat(h.enumerator.metrics().snapshotTableItems()).isEqualTo(1_234);
+        assertThat(h.enumerator.metrics().snapshotSegmentsTotal()).isEqualTo(3);
     }
 
     /** Snapshot settings of 3 segments (no DescribeTable), needing NEW_AND_OLD_IMAGES. */

@@ -42,4 +42,26 @@ class SnapshotSegmentCountTest {
         // Scan's limit caps it.
         assertThat(SnapshotSegmentCount.of(0, tableOf(Long.MAX_VALUE / 2), 8)).isEqualTo(1_000_000);
     }
+
+    @Test
+    void aPlanTellsTheTablesItemCountAndSurvivesADescribeFailureWhenSegmentsAreGiven() {
+        Supplier<TableDescription> refused =
+                () -> {
+                    throw new IllegalStateException("not authorized to DescribeTable");
+                };
+        assertThat(SnapshotSegmentCount.plan(6, refused, 2))
+                .isEqualTo(new SnapshotSegmentCount.Plan(6, -1));
+
+        Supplier<TableDescription> table =
+                () ->
+                        TableDescription.builder()
+                                .tableName("orders")
+                                .itemCount(42_000L)
+                                .tableSizeBytes(10 * MB)
+                                .build();
+        assertThat(SnapshotSegmentCount.plan(6, table, 2))
+                .isEqualTo(new SnapshotSegmentCount.Plan(6, 42_000));
+        assertThat(SnapshotSegmentCount.plan(0, table, 2))
+                .isEqualTo(new SnapshotSegmentCount.Plan(8, 42_000));
+    }
 }
