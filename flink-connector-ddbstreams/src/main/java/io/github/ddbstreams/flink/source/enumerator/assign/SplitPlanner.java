@@ -3,7 +3,6 @@ package io.github.ddbstreams.flink.source.enumerator.assign;
 import io.github.ddbstreams.flink.source.StartingPosition;
 import io.github.ddbstreams.flink.source.enumerator.DynamoDbStreamsSourceEnumState;
 import io.github.ddbstreams.flink.source.enumerator.EnumeratorSettings;
-import io.github.ddbstreams.flink.source.enumerator.SnapshotEnumState;
 import io.github.ddbstreams.flink.source.enumerator.StreamEnumState;
 import io.github.ddbstreams.flink.source.enumerator.discovery.InitialListing;
 import io.github.ddbstreams.flink.source.enumerator.discovery.ShardListing;
@@ -65,12 +64,8 @@ public final class SplitPlanner {
     /** Keyed by split id, which names the stream and the shard. */
     private final UnconfirmedFinishes unconfirmedFinishes;
 
-    /**
-     * The tables' snapshots (Scan segments), by the ARN of the stream each goes with: started when
-     * that stream's first listing fixed its positions, so no change after the Scan's start is
-     * missed.
-     */
-    private final Map<String, SnapshotSegments> snapshots = new LinkedHashMap<>();
+    /** The tables' snapshots (Scan segments), by the stream each goes with. */
+    private final TableSnapshots snapshots;
 
     private final StreamFollower follower;
     private final ShardHandout handout;
@@ -96,11 +91,7 @@ public final class SplitPlanner {
         this.nanoClock = nanoClock;
         this.pendingTables = new LinkedHashMap<>(tables);
         streams.putAll(TrackedStream.openAll(startingPositions, settings, restored));
-        if (restored != null) {
-            for (SnapshotEnumState snapshot : restored.getSnapshots()) {
-                snapshots.put(snapshot.getStreamArn(), SnapshotSegments.restore(snapshot));
-            }
-        }
+        this.snapshots = new TableSnapshots(restored);
         if (streams.isEmpty() && pendingTables.isEmpty()) {
             throw new IllegalArgumentException("No stream to read");
         }
@@ -157,24 +148,8 @@ public final class SplitPlanner {
             String streamArn, InitialListing result, int snapshotSegments, long nowMillis) {
         TrackedStream stream = streams.get(streamArn);
         stream.applyInitialListing(result, nowMillis);
-        if (takesSnapshot(stream) && !snapshots.containsKey(streamArn)) {
-            if (snapshotSegments < 1 || stream.tableName == null) {
-                throw new IllegalStateException(
-                        "Stream "
-                                + streamArn
-                                + " starts with a snapshot, but "
-                                + (stream.tableName == null
-                                        ? "its ARN names no table"
-                                        : "no segment count was given"));
-            }
-            snapshots.put(
-                    streamArn, new SnapshotSegments(streamArn, stream.tableName, snapshotSegments));
-            LOG.info(
-                    "Table {}: snapshot of its contents starts, {} Scan segments; its stream {} "
-                            + "is read from its positions at the start",
-                    stream.tableName,
-                    snapshotSegments,
-                    streamArn);
+        if (takesSnapshot(stream) && !snapshots.has(streamArn)) {
+            snapshots.start(streamArn, stream.tableName, snapshotSegments);
         }
         forgetExpiredShards(stream, nowMillis);
         LOG.info(
@@ -283,7 +258,11 @@ public final class SplitPlanner {
         Decisions decisions = new Decisions();
         for (String splitId : splitIds) {
             if (ScanSegmentSplit.isSegmentId(splitId)) {
-                segmentFinished(subtask, splitId);
+                if (snapshots.finished(splitId)) {
+                    unconfirmedFinishes.reported(splitId, subtask);
+                } else {
+                    LOG.warn("Subtask {} finished {}, a segment of no snapshot", subtask, splitId);
+                }
                 continue;
             }
             TrackedStream stream = streams.get(ShardSplit.streamArnOf(splitId));
@@ -320,7 +299,7 @@ public final class SplitPlanner {
             LOG.info("Finish of {} undone by the failover of subtask {}", splitId, subtask);
             handout.shardReopened();
             if (ScanSegmentSplit.isSegmentId(splitId)) {
-                snapshots.values().forEach(snapshot -> snapshot.finishUndone(splitId, subtask));
+                snapshots.finishUndone(splitId, subtask);
                 continue;
             }
             TrackedStream stream = streams.get(ShardSplit.streamArnOf(splitId));
@@ -328,13 +307,8 @@ public final class SplitPlanner {
         }
         for (DynamoDbSplit given : splits) {
             if (given instanceof ScanSegmentSplit segment) {
-                SnapshotSegments snapshot = snapshots.get(segment.getStreamArn());
-                if (snapshot == null) {
-                    throw new IllegalStateException(
-                            "Segment " + segment.splitId() + " came back, but no snapshot has it");
-                }
                 LOG.info("Segment {} returned by failed subtask {}", segment.splitId(), subtask);
-                snapshot.givenBack(segment);
+                snapshots.givenBack(segment);
                 handout.shardReopened();
                 continue;
             }
@@ -356,9 +330,7 @@ public final class SplitPlanner {
         unconfirmedFinishes.snapshotTaken(checkpointId);
         List<StreamEnumState> states = new ArrayList<>(streams.size());
         streams.values().forEach(stream -> states.add(stream.snapshot()));
-        List<SnapshotEnumState> snapshotStates = new ArrayList<>(snapshots.size());
-        snapshots.values().forEach(snapshot -> snapshotStates.add(snapshot.snapshot()));
-        return new DynamoDbStreamsSourceEnumState(states, snapshotStates);
+        return new DynamoDbStreamsSourceEnumState(states, snapshots.snapshot());
     }
 
     /** Checkpoint {@code checkpointId} completed: the finishes it holds are acknowledged. */
@@ -388,7 +360,7 @@ public final class SplitPlanner {
 
     /** The tables' snapshots, for the metrics (coordinator thread). */
     public Collection<SnapshotSegments> snapshots() {
-        return snapshots.values();
+        return snapshots.all();
     }
 
     /** How many reported finishes no completed checkpoint holds. */
@@ -397,22 +369,6 @@ public final class SplitPlanner {
     }
 
     // ---------------------------------------------------------------- internals
-
-    private void segmentFinished(int subtask, String splitId) {
-        for (SnapshotSegments snapshot : snapshots.values()) {
-            if (snapshot.finished(splitId)) {
-                unconfirmedFinishes.reported(splitId, subtask);
-                if (snapshot.allRead()) {
-                    LOG.info(
-                            "Table {}: snapshot read, all {} segments",
-                            snapshot.getTableName(),
-                            snapshot.getTotalSegments());
-                }
-                return;
-            }
-        }
-        LOG.warn("Subtask {} finished {}, a segment of no snapshot read here", subtask, splitId);
-    }
 
     private void addStream(
             String streamArn, StartingPosition start, boolean followed, Decisions decisions) {
@@ -466,15 +422,9 @@ public final class SplitPlanner {
         follower.retireFollowedStreams().forEach(decisions::retire);
         handout.assignReadyShards(readers, decisions);
         if (!handout.holdsAtStart(readers)) {
-            for (SnapshotSegments snapshot : snapshots.values()) {
-                snapshot.handOut(readers.registered())
-                        .forEach(
-                                (subtask, segments) ->
-                                        segments.forEach(
-                                                segment -> decisions.assign(subtask, segment)));
-            }
+            snapshots.handOut(readers.registered(), decisions);
         }
-        if (pendingTables.isEmpty() && snapshots.values().stream().allMatch(s -> s.allRead())) {
+        if (pendingTables.isEmpty() && snapshots.allRead()) {
             handout.signalNoMoreSplitsIfAllRead(readers, decisions);
         }
         return decisions;
