@@ -106,32 +106,11 @@ public final class DynamoDbStreamsSource<T>
      */
     private final boolean mergedDownstream;
 
+    /**
+     * @param mergedDownstream whether {@link #addTo} put the per-item merge after this source (a
+     *     snapshot-then-stream source refuses to start without it)
+     */
     DynamoDbStreamsSource(
-            List<String> streamArns,
-            List<String> tableNames,
-            StartingPosition startingPosition,
-            Map<String, StartingPosition> streamStartingPositions,
-            DynamoDbStreamsDeserializer<T> deserializer,
-            AwsConfig awsConfig,
-            Configuration config,
-            boolean bounded,
-            JobStart jobStart,
-            StreamsClientFactory clientFactory) {
-        this(
-                streamArns,
-                tableNames,
-                startingPosition,
-                streamStartingPositions,
-                deserializer,
-                awsConfig,
-                config,
-                bounded,
-                jobStart,
-                clientFactory,
-                false);
-    }
-
-    private DynamoDbStreamsSource(
             List<String> streamArns,
             List<String> tableNames,
             StartingPosition startingPosition,

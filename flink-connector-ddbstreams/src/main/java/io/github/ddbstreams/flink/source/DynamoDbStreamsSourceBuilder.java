@@ -253,7 +253,8 @@ public final class DynamoDbStreamsSourceBuilder<T> {
                 new Configuration(config),
                 bounded,
                 JobStart.now(),
-                clientFactory);
+                clientFactory,
+                false);
     }
 
     private void validateStreamChoice() {

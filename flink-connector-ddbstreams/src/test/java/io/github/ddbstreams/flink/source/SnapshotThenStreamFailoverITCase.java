@@ -88,7 +88,7 @@ class SnapshotThenStreamFailoverITCase {
         RUNS.put(id, run);
 
         JobClient job = start(arn, id, 2, null, true);
-        writeWhileRunning(workload, 50);
+        SnapshotRuns.writeWithTwoRollovers(workload, DYNAMODB, 50);
         awaitTableState(run, table);
         job.cancel().get();
 
@@ -111,7 +111,8 @@ class SnapshotThenStreamFailoverITCase {
 
         JobClient first = start(arn, id, 2, null, false);
         CompletableFuture<Void> writes =
-                CompletableFuture.runAsync(() -> writeWhileRunning(workload, 20));
+                CompletableFuture.runAsync(
+                        () -> SnapshotRuns.writeWithTwoRollovers(workload, DYNAMODB, 20));
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (run.rows.get() < 300 && System.nanoTime() < deadline) {
             Thread.sleep(20);
@@ -153,16 +154,7 @@ class SnapshotThenStreamFailoverITCase {
         env.setParallelism(parallelism);
         env.enableCheckpointing(200);
         DynamoDbStreamsSource<ChangeEvent> source =
-                DynamoDbStreamsSource.<ChangeEvent>builder()
-                        .streamArn(arn)
-                        .startingPosition(StartingPosition.initialSnapshot())
-                        .awsConfig(DYNAMODB.awsConfig())
-                        .idlePollInterval(Duration.ofMillis(100))
-                        .setConfig(DynamoDbStreamsSourceOptions.SNAPSHOT_SEGMENTS, 6)
-                        .setConfig(DynamoDbStreamsSourceOptions.SNAPSHOT_PAGE_SIZE, 25)
-                        .setConfig(
-                                DynamoDbStreamsSourceOptions.SNAPSHOT_READ_UNITS_PER_SECOND, 16.0)
-                        .build();
+                SnapshotRuns.slowSnapshot(arn, DYNAMODB.awsConfig(), 6, 25, 16.0);
         source.addTo(env, WatermarkStrategy.noWatermarks(), "ledger")
                 .map(new FailureInjector(id))
                 .uid("injector")
@@ -171,21 +163,6 @@ class SnapshotThenStreamFailoverITCase {
                 .uid("verifier")
                 .sinkTo(new DiscardingSink<>());
         return env.executeAsync("snapshot then stream, " + id);
-    }
-
-    private static void writeWhileRunning(VersionedWorkload workload, int ticks) {
-        for (int tick = 0; tick < ticks; tick++) {
-            workload.write(20);
-            if (tick == ticks / 3 || tick == 2 * ticks / 3) {
-                DYNAMODB.triggerShardRollovers();
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
     }
 
     private static void awaitTableState(Run run, String table) throws InterruptedException {

@@ -48,18 +48,9 @@ class SnapshotThenStreamITCase {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(2);
+        // About 75 pages of one unit: a snapshot of several seconds.
         DynamoDbStreamsSource<ChangeEvent> source =
-                DynamoDbStreamsSource.<ChangeEvent>builder()
-                        .streamArn(arn)
-                        .startingPosition(StartingPosition.initialSnapshot())
-                        .awsConfig(DYNAMODB.awsConfig())
-                        .idlePollInterval(Duration.ofMillis(100))
-                        .setConfig(DynamoDbStreamsSourceOptions.SNAPSHOT_SEGMENTS, 8)
-                        .setConfig(DynamoDbStreamsSourceOptions.SNAPSHOT_PAGE_SIZE, 40)
-                        // About 75 pages of one unit: a snapshot of several seconds.
-                        .setConfig(
-                                DynamoDbStreamsSourceOptions.SNAPSHOT_READ_UNITS_PER_SECOND, 12.0)
-                        .build();
+                SnapshotRuns.slowSnapshot(arn, DYNAMODB.awsConfig(), 8, 40, 12.0);
         source.addTo(env, WatermarkStrategy.noWatermarks(), "accounts")
                 .sinkTo(new CollectingSink<>(sink));
         JobClient job = env.executeAsync("snapshot then stream");
@@ -68,15 +59,7 @@ class SnapshotThenStreamITCase {
         long start = System.nanoTime();
         CompletableFuture<Void> writer =
                 CompletableFuture.runAsync(
-                        () -> {
-                            for (int tick = 0; tick < 60; tick++) {
-                                workload.write(20);
-                                if (tick == 20 || tick == 40) {
-                                    DYNAMODB.triggerShardRollovers();
-                                }
-                                sleep(100);
-                            }
-                        });
+                        () -> SnapshotRuns.writeWithTwoRollovers(workload, DYNAMODB, 60));
         writer.get();
         long writesMillis = (System.nanoTime() - start) / 1_000_000;
         Map<String, Long> finalVersions =
@@ -107,14 +90,5 @@ class SnapshotThenStreamITCase {
                 settledMillis);
         assertThat(SnapshotHistories.check(emitted, workload, finalVersions)).isEmpty();
         assertThat(snapshotRows).isGreaterThan(1_000); // most items only in the snapshot
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }
