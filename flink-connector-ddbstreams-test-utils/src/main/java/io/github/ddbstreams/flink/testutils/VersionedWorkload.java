@@ -69,8 +69,17 @@ public final class VersionedWorkload {
      * update otherwise. Afterwards each key's last expected change is one written by this call.
      */
     public void touchEveryKey() {
+        touchFirstKeys(keys);
+    }
+
+    /**
+     * Writes one change to each of the first {@code count} keys, in key order, as {@link
+     * #touchEveryKey} does for all: the others stay unwritten, so later writes to them are inserts
+     * of items that never existed.
+     */
+    public void touchFirstKeys(int count) {
         Batch batch = new Batch();
-        for (int i = 0; i < keys; i++) {
+        for (int i = 0; i < Math.min(count, keys); i++) {
             String key = "key-" + i;
             if (!batch.add(key)) {
                 batch.flush();

@@ -44,6 +44,7 @@ public final class BenchmarkRunner {
         BENCHMARKS.put("latency", SteadyLatencyBenchmark::run);
         BENCHMARKS.put("rollover-fake", RolloverGapBenchmark::fake);
         BENCHMARKS.put("rollover-local", RolloverGapBenchmark::dynamoDbLocal);
+        BENCHMARKS.put("snapshot", SnapshotBenchmark::run);
     }
 
     private BenchmarkRunner() {}

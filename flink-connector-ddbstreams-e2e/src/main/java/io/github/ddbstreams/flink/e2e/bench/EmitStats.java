@@ -26,6 +26,9 @@ final class EmitStats {
     final Queue<long[]> latencies = new ConcurrentLinkedQueue<>();
     final AtomicLong total = new AtomicLong();
 
+    /** Snapshot rows seen by a probe that times only changes. */
+    final AtomicLong snapshotRows = new AtomicLong();
+
     /** Write times below this are not sampled for latency (the warm-up). */
     volatile long sampleWrittenAfterNanos = Long.MAX_VALUE;
 
@@ -74,6 +77,20 @@ final class EmitStats {
         if (writeNanos >= sampleWrittenAfterNanos) {
             latencies.add(new long[] {writeNanos, nowNanos - writeNanos});
         }
+    }
+
+    /** Records per second of all subtasks together, first to last record emitted by any. */
+    double totalRate() {
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (int i = 0; i < MAX_SUBTASKS; i++) {
+            if (countBySubtask.get(i) > 0) {
+                first = Math.min(first, firstEmitBySubtask.get(i));
+                last = Math.max(last, lastEmitBySubtask.get(i));
+            }
+        }
+        long count = total.get();
+        return count < 2 || last <= first ? Double.NaN : (count - 1) * 1e9 / (last - first);
     }
 
     /** Records per second of one subtask, first to last record emitted; NaN under 2 records. */
