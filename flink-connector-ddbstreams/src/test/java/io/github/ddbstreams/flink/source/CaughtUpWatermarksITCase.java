@@ -69,7 +69,7 @@ class CaughtUpWatermarksITCase {
     /**
      * DynamoDB Local makes an item's record visible within its PutItem call, and {@code ts} is
      * taken just before it: a record's event time lies well under this before its appearance, even
-     * on a loaded two-core machine running other builds (1 s once saw 7 late items there).
+     * on a loaded two-core machine running other builds.
      */
     private static final long MARGIN_MILLIS = 2_000;
 
