@@ -10,9 +10,6 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.OperationType;
@@ -176,35 +173,17 @@ final class BacklogDrainBenchmark {
     /** Writes items [from, to) with BatchWriteItem on two threads. */
     private static void load(DynamoDbLocal local, int from, int to) throws Exception {
         String payload = "x".repeat(100);
-        ExecutorService writers = Executors.newFixedThreadPool(2);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            int chunk = 500;
-            for (int start = from; start < to; start += chunk) {
-                int first = start;
-                int last = Math.min(to, start + chunk);
-                done.add(
-                        writers.submit(
-                                () -> {
-                                    List<Map<String, AttributeValue>> items = new ArrayList<>();
-                                    for (int i = first; i < last; i++) {
-                                        items.add(
-                                                Map.of(
-                                                        DynamoDbLocal.HASH_KEY,
-                                                        AttributeValue.fromS("item-" + i),
-                                                        "value",
-                                                        AttributeValue.fromN(Integer.toString(i)),
-                                                        "payload",
-                                                        AttributeValue.fromS(payload)));
-                                    }
-                                    local.putItems("drain", items);
-                                }));
-            }
-            for (Future<?> f : done) {
-                f.get();
-            }
-        } finally {
-            writers.shutdown();
-        }
+        local.loadItems(
+                "drain",
+                from,
+                to,
+                i ->
+                        Map.of(
+                                DynamoDbLocal.HASH_KEY,
+                                AttributeValue.fromS("item-" + i),
+                                "value",
+                                AttributeValue.fromN(Integer.toString(i)),
+                                "payload",
+                                AttributeValue.fromS(payload)));
     }
 }

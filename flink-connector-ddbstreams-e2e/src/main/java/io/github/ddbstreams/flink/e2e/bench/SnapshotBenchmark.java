@@ -15,9 +15,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -412,35 +410,17 @@ final class SnapshotBenchmark {
     /** Writes items 0 to count - 1 with BatchWriteItem on two threads. */
     private static void load(DynamoDbLocal local, int count) throws Exception {
         String payload = "x".repeat(PAYLOAD_BYTES);
-        ExecutorService writers = Executors.newFixedThreadPool(2);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            int chunk = 500;
-            for (int start = 0; start < count; start += chunk) {
-                int first = start;
-                int last = Math.min(count, start + chunk);
-                done.add(
-                        writers.submit(
-                                () -> {
-                                    List<Map<String, AttributeValue>> batch = new ArrayList<>();
-                                    for (int i = first; i < last; i++) {
-                                        batch.add(
-                                                Map.of(
-                                                        DynamoDbLocal.HASH_KEY,
-                                                        AttributeValue.fromS("item-" + i),
-                                                        "value",
-                                                        AttributeValue.fromN(Integer.toString(i)),
-                                                        "payload",
-                                                        AttributeValue.fromS(payload)));
-                                    }
-                                    local.putItems(TABLE, batch);
-                                }));
-            }
-            for (Future<?> f : done) {
-                f.get();
-            }
-        } finally {
-            writers.shutdown();
-        }
+        local.loadItems(
+                TABLE,
+                0,
+                count,
+                i ->
+                        Map.of(
+                                DynamoDbLocal.HASH_KEY,
+                                AttributeValue.fromS("item-" + i),
+                                "value",
+                                AttributeValue.fromN(Integer.toString(i)),
+                                "payload",
+                                AttributeValue.fromS(payload)));
     }
 }
