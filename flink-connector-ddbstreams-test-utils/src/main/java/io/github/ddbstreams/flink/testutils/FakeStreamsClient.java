@@ -16,7 +16,6 @@ import software.amazon.awssdk.services.dynamodb.model.LimitExceededException;
 import software.amazon.awssdk.services.dynamodb.model.OperationType;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
-import software.amazon.awssdk.services.dynamodb.model.SequenceNumberRange;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
 import software.amazon.awssdk.services.dynamodb.model.StreamRecord;
@@ -75,27 +74,6 @@ public final class FakeStreamsClient implements StreamsClient {
 
     public FakeStreamsClient(String streamArn) {
         this.streamArn = streamArn;
-    }
-
-    private static final class FakeShard {
-        final String id;
-        final String parentId;
-
-        /**
-         * The shard's positions in order: a record, or null for a stretch that GetRecords answers
-         * with an empty page and a next iterator past it (see {@link #addEmptyPages}).
-         */
-        final List<Record> records = new ArrayList<>();
-
-        boolean closed;
-
-        /** Records below this index are trimmed. */
-        int trimmedBefore;
-
-        FakeShard(String id, String parentId) {
-            this.id = id;
-            this.parentId = parentId;
-        }
     }
 
     // ------------------------------------------------------------------ test controls
@@ -282,7 +260,7 @@ public final class FakeStreamsClient implements StreamsClient {
                 last = page.get(99).shardId();
                 break;
             }
-            page.add(toShard(shard));
+            page.add(shard.toShard());
         }
         return new StreamPage(status, viewType, page, last);
     }
@@ -296,7 +274,7 @@ public final class FakeStreamsClient implements StreamsClient {
         if (honourShardFilter) {
             for (FakeShard shard : shards.values()) {
                 if (parentShardId.equals(shard.parentId)) {
-                    children.add(toShard(shard));
+                    children.add(shard.toShard());
                 }
             }
         }
@@ -321,7 +299,7 @@ public final class FakeStreamsClient implements StreamsClient {
                 break;
             case AFTER_SEQUENCE_NUMBER:
             case AT_SEQUENCE_NUMBER:
-                index = indexOf(shard, sequenceNumber);
+                index = shard.indexOf(sequenceNumber);
                 if (index < shard.trimmedBefore) {
                     throw TrimmedDataAccessException.builder()
                             .message("sequence number " + sequenceNumber + " is trimmed")
@@ -471,35 +449,5 @@ public final class FakeStreamsClient implements StreamsClient {
                     .build();
         }
         return shard;
-    }
-
-    private static int indexOf(FakeShard shard, String sequenceNumber) {
-        for (int i = 0; i < shard.records.size(); i++) {
-            Record record = shard.records.get(i);
-            if (record != null && record.dynamodb().sequenceNumber().equals(sequenceNumber)) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("no record " + sequenceNumber + " in " + shard.id);
-    }
-
-    private static Shard toShard(FakeShard shard) {
-        SequenceNumberRange.Builder range = SequenceNumberRange.builder();
-        List<Record> records = new ArrayList<>(shard.records);
-        records.removeIf(java.util.Objects::isNull);
-        if (!records.isEmpty()) {
-            range.startingSequenceNumber(records.get(0).dynamodb().sequenceNumber());
-            if (shard.closed) {
-                range.endingSequenceNumber(
-                        records.get(records.size() - 1).dynamodb().sequenceNumber());
-            }
-        } else if (shard.closed) {
-            range.endingSequenceNumber("0");
-        }
-        return Shard.builder()
-                .shardId(shard.id)
-                .parentShardId(shard.parentId)
-                .sequenceNumberRange(range.build())
-                .build();
     }
 }
