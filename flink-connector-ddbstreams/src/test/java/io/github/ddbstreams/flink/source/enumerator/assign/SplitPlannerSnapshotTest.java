@@ -19,10 +19,8 @@ import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.testutils.MultiStreamFakeClient;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import javax.annotation.Nullable;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
@@ -40,7 +38,7 @@ class SplitPlannerSnapshotTest {
     private static final long NOW = BASE_MILLIS + HOUR;
     private static final String SHARD = id(BASE_MILLIS, 1);
 
-    private final TestReaders readers = new TestReaders(2);
+    private final SplitPlannerTest.TestReaders readers = new SplitPlannerTest.TestReaders(2);
 
     @Test
     void segmentsGoOutOnlyOnceTheStreamsPositionsAreFixedSpreadOverTheReaders() {
@@ -232,25 +230,5 @@ class SplitPlannerSnapshotTest {
                                         .filter(ShardSplit.class::isInstance)
                                         .forEach(s -> shards.add((ShardSplit) s)));
         return shards;
-    }
-
-    /** Flink's registered readers, as plain values. */
-    private static final class TestReaders implements SplitPlanner.Readers {
-        final TreeSet<Integer> registered = new TreeSet<>();
-        final int parallelism;
-
-        TestReaders(int parallelism) {
-            this.parallelism = parallelism;
-        }
-
-        @Override
-        public Collection<Integer> registered() {
-            return registered;
-        }
-
-        @Override
-        public int parallelism() {
-            return parallelism;
-        }
     }
 }

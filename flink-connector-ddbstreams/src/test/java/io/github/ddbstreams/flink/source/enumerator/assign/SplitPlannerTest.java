@@ -301,8 +301,8 @@ class SplitPlannerTest {
         return ids;
     }
 
-    /** Flink's registered readers, as plain values. */
-    private static final class TestReaders implements SplitPlanner.Readers {
+    /** Flink's registered readers, as plain values; the snapshot tests use them too. */
+    static final class TestReaders implements SplitPlanner.Readers {
         final TreeSet<Integer> registered = new TreeSet<>();
         int parallelism;
 
