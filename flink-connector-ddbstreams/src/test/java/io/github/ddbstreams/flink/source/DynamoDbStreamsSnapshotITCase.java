@@ -36,13 +36,18 @@ import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /**
  * A table's snapshot ({@link StartingPosition#initialSnapshot()} with {@code bounded()}) on a
  * MiniCluster against embedded DynamoDB Local: every item once, as a SNAPSHOT row, then the job
- * finishes; with a failure injected mid-snapshot, every item exactly once in checkpointed state;
- * stopped with a savepoint mid-snapshot and resumed at another parallelism, every item once.
+ * finishes; with a failure injected mid-snapshot or at a segment's end, every item exactly once in
+ * checkpointed state; stopped with a savepoint mid-snapshot and resumed at another parallelism,
+ * every item once.
  */
 class DynamoDbStreamsSnapshotITCase {
 
@@ -93,27 +98,84 @@ class DynamoDbStreamsSnapshotITCase {
         String arn = DYNAMODB.createTable("ledger", StreamViewType.KEYS_ONLY);
         DYNAMODB.putItems("ledger", "entry-", 3_000);
         String run = "ledger-" + System.nanoTime();
+
+        runCountingEveryItem(arn, run, new FailOnceAfterACheckpoint(run, 1_500));
+
+        assertThat(FailOnceAfterACheckpoint.FAILED.get(run)).as("failure injected").isTrue();
+        assertEveryItemCountedOnce(run);
+    }
+
+    /**
+     * A failure exactly at a segment's end: on the segment's last row, while the reader has not yet
+     * handled the segment's finish; or on the next row once checkpoints completed after that last
+     * row (the finish is reported and in the reader's checkpointed state, and may be confirmed).
+     */
+    @ParameterizedTest(name = "failure after a checkpoint following the end: {0}")
+    @ValueSource(booleans = {false, true})
+    void aFailureAtASegmentsEndLeavesEveryItemExactlyOnceInState(boolean afterACheckpoint)
+            throws Exception {
+        String table = "journal" + afterACheckpoint;
+        String arn = DYNAMODB.createTable(table, StreamViewType.KEYS_ONLY);
+        DYNAMODB.putItems(table, "entry-", 3_000);
+        String run = table + "-" + System.nanoTime();
+        // The segment's size, as DynamoDB splits the table for the job's Scan.
+        int segment = 2;
+        int segmentSize =
+                DYNAMODB
+                        .dynamoDbClient()
+                        .scanPaginator(
+                                ScanRequest.builder()
+                                        .tableName(table)
+                                        .segment(segment)
+                                        .totalSegments(SEGMENTS)
+                                        .build())
+                        .stream()
+                        .mapToInt(ScanResponse::count)
+                        .sum();
+        assertThat(segmentSize).as("items in segment %d", segment).isGreaterThan(100);
+
+        FailAtASegmentsEnd injector =
+                new FailAtASegmentsEnd(run, segment, segmentSize, afterACheckpoint);
+        runCountingEveryItem(arn, run, injector);
+
+        System.out.printf(
+                "failure at the end of segment %d (%d items), after a checkpoint: %s; failed at"
+                        + " row %d of the run%n",
+                segment, segmentSize, afterACheckpoint, FailAtASegmentsEnd.FAILED_AT.get(run));
+        assertThat(FailAtASegmentsEnd.FAILED_AT.get(run)).as("failure injected").isPositive();
+        assertEveryItemCountedOnce(run);
+    }
+
+    private static final int SEGMENTS = 5;
+
+    /**
+     * A bounded snapshot at parallelism 3 ({@value #SEGMENTS} segments, pages of 50) through {@code
+     * injector} into a keyed count of each item's rows, emitted at the end of input.
+     */
+    private static void runCountingEveryItem(
+            String arn, String run, RichMapFunction<ChangeEvent, ChangeEvent> injector)
+            throws Exception {
         StreamExecutionEnvironment env = env(3);
         env.enableCheckpointing(100);
-
         env.fromSource(
                         DynamoDbStreamsSource.<ChangeEvent>builder()
                                 .streamArn(arn)
                                 .startingPosition(StartingPosition.initialSnapshot())
                                 .awsConfig(DYNAMODB.awsConfig())
-                                .setConfig(DynamoDbStreamsSourceOptions.SNAPSHOT_SEGMENTS, 5)
+                                .setConfig(DynamoDbStreamsSourceOptions.SNAPSHOT_SEGMENTS, SEGMENTS)
                                 .setConfig(DynamoDbStreamsSourceOptions.SNAPSHOT_PAGE_SIZE, 50)
                                 .bounded()
                                 .build(),
                         WatermarkStrategy.forMonotonousTimestamps(),
-                        "ledger-snapshot")
-                .map(new FailOnceAfterACheckpoint(run, 1_500))
+                        "snapshot")
+                .map(injector)
                 .keyBy(row -> row.getKeys().get("pk").s())
                 .process(new TimesReadAtTheEnd())
                 .sinkTo(new CollectingSink<>(run));
         env.execute("snapshot with a failure");
+    }
 
-        assertThat(FailOnceAfterACheckpoint.FAILED.get(run)).as("failure injected").isTrue();
+    private static void assertEveryItemCountedOnce(String run) {
         List<String> finalCounts = CollectingSink.results(run);
         assertThat(finalCounts).hasSize(3_000); // every key, once, at the end of input
         assertThat(finalCounts).allSatisfy(line -> assertThat(line).endsWith("=1"));
@@ -231,6 +293,71 @@ class DynamoDbStreamsSnapshotITCase {
         @Override
         public void notifyCheckpointComplete(long checkpointId) {
             checkpointed = true;
+        }
+    }
+
+    /**
+     * Passes rows on, slowly (so checkpoints fall mid-snapshot), and fails once at the end of one
+     * segment: on its last row (counted across the run's subtasks), or, with {@code
+     * afterACheckpoint}, on the first row of any segment once two checkpoints completed after that
+     * last row.
+     */
+    static final class FailAtASegmentsEnd extends RichMapFunction<ChangeEvent, ChangeEvent>
+            implements CheckpointListener {
+        private static final long serialVersionUID = 1L;
+        static final Map<String, Integer> FAILED_AT = new ConcurrentHashMap<>();
+        private static final Map<String, AtomicInteger> SEEN = new ConcurrentHashMap<>();
+        private static final Map<String, AtomicInteger> SEGMENT_SEEN = new ConcurrentHashMap<>();
+        private static final Map<String, AtomicInteger> CHECKPOINTS_AFTER_END =
+                new ConcurrentHashMap<>();
+
+        private final String run;
+        private final String segmentId;
+        private final int segmentSize;
+        private final boolean afterACheckpoint;
+
+        FailAtASegmentsEnd(String run, int segment, int segmentSize, boolean afterACheckpoint) {
+            this.run = run;
+            this.segmentId = "scan-" + segment + "-of-" + SEGMENTS;
+            this.segmentSize = segmentSize;
+            this.afterACheckpoint = afterACheckpoint;
+            FAILED_AT.put(run, 0);
+            SEEN.put(run, new AtomicInteger());
+            SEGMENT_SEEN.put(run, new AtomicInteger());
+            CHECKPOINTS_AFTER_END.put(run, new AtomicInteger(-1));
+        }
+
+        @Override
+        public ChangeEvent map(ChangeEvent row) throws Exception {
+            Thread.sleep(1);
+            int seen = SEEN.get(run).incrementAndGet();
+            if (FAILED_AT.get(run) != 0) {
+                return row;
+            }
+            AtomicInteger afterEnd = CHECKPOINTS_AFTER_END.get(run);
+            if (row.getShardId().equals(segmentId)
+                    && SEGMENT_SEEN.get(run).incrementAndGet() == segmentSize) {
+                if (!afterACheckpoint) {
+                    fail(seen);
+                }
+                afterEnd.set(0);
+            } else if (afterACheckpoint && afterEnd.get() >= 2) {
+                fail(seen);
+            }
+            return row;
+        }
+
+        private void fail(int seen) {
+            FAILED_AT.put(run, seen);
+            throw new IllegalStateException("Injected failure at the end of " + segmentId);
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            AtomicInteger afterEnd = CHECKPOINTS_AFTER_END.get(run);
+            if (afterEnd.get() >= 0) {
+                afterEnd.incrementAndGet();
+            }
         }
     }
 
