@@ -38,16 +38,18 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
  * <ol>
  *   <li>Snapshot rate: a {@code bounded()} {@code initialSnapshot()} job (parallelism 2, 8
  *       segments, no budget) in items per second, first to last row, against {@link RawScan} with
- *       as many threads, the same segments and page size, measured before and after the job (the
- *       better of the two), after one unreported warm-up job.
+ *       as many threads, the same segments and page size: after an unreported warm-up of each,
+ *       three rounds of the job then the raw loop, the best run of each compared.
  *   <li>Stream latency: a snapshot-then-stream job ({@code addTo}) with a read-unit budget that
  *       stretches its snapshot over a few seconds; items are written at a steady rate from its
  *       first Scan page on, each with its write time; write-to-emit latency of the changes at the
  *       merge's output while the Scan runs, against the same job's once every snapshot row is out.
  *       The writes pause between the two (see below); every write must come out once.
  *   <li>Memory: the merge's peak {@code snapshotRowsHeld} (summed over subtasks, sampled every 10
- *       ms) against the table's item count, and the heap used with the job still running after the
- *       run, against the heap before it.
+ *       ms) against the bound the docs state (scan rate x (max stream lag + caught-up margin + idle
+ *       poll + 1 s)), with the stream's creation times at AWS's precision ({@link
+ *       SecondPrecisionStreamsClient}), and the heap used with the job still running after the run,
+ *       against the heap before it.
  * </ol>
  */
 final class SnapshotBenchmark {
@@ -59,6 +61,7 @@ final class SnapshotBenchmark {
     private static final int PAGE_SIZE = 1000;
     private static final int PAYLOAD_BYTES = 300;
     private static final int WRITES_PER_SECOND = 20;
+    private static final int RATE_ROUNDS = 3;
 
     private SnapshotBenchmark() {}
 
@@ -88,56 +91,59 @@ final class SnapshotBenchmark {
                 .setConfig(DynamoDbStreamsSourceOptions.SNAPSHOT_PAGE_SIZE, PAGE_SIZE);
     }
 
-    /** Part 1; returns the better baseline run (its read units size the budget of part 2). */
+    /**
+     * Part 1; returns the best baseline run (its read units size the budget of part 2). The job and
+     * the raw loop take turns, {@value #RATE_ROUNDS} rounds after an unreported warm-up of each,
+     * and the best run of each is compared: DynamoDB Local's server, in this JVM, is still being
+     * compiled during the first runs (a raw loop ran 40 % faster right after a job than right
+     * before it), so a single run of either side mostly measures when it ran.
+     */
     private static RawScan rate(
             DynamoDbLocal local, int items, PrintStream log, List<BenchResult> results)
             throws Exception {
-        EmitStats warmUp = EmitStats.open();
-        try {
-            BenchJobs.runBounded(source(local).bounded().build(), PARALLELISM, warmUp);
-        } finally {
-            warmUp.close();
+        runJob(local, items);
+        rawScan(local, items);
+        RawScan base = null;
+        EmitStats best = null;
+        long bestWall = 0;
+        for (int round = 1; round <= RATE_ROUNDS; round++) {
+            EmitStats stats = EmitStats.open();
+            long wall;
+            try {
+                wall = BenchJobs.runBounded(source(local).bounded().build(), PARALLELISM, stats);
+            } finally {
+                stats.close();
+            }
+            checkEmitted(stats, items);
+            RawScan raw = rawScan(local, items);
+            log.printf(
+                    "snapshot: round %d: job %.0f items/s first to last row (subtasks %.0f and"
+                            + " %.0f; %d and %d rows), %.0f start to finish (%d ms); raw Scan %.0f"
+                            + " items/s (%.0f start to end, %.0f read units)%n",
+                    round,
+                    stats.totalRate(),
+                    stats.rate(0),
+                    stats.rate(1),
+                    stats.countBySubtask.get(0),
+                    stats.countBySubtask.get(1),
+                    items * 1e9 / wall,
+                    wall / 1_000_000,
+                    raw.rate(),
+                    raw.wallRate(),
+                    raw.readUnits);
+            if (best == null || stats.totalRate() > best.totalRate()) {
+                best = stats;
+                bestWall = wall;
+            }
+            if (base == null || raw.rate() > base.rate()) {
+                base = raw;
+            }
         }
-        RawScan before =
-                checked(
-                        RawScan.run(
-                                local.dynamoDbClient(), TABLE, SEGMENTS, PAGE_SIZE, PARALLELISM),
-                        items);
-        EmitStats stats = EmitStats.open();
-        long wall;
-        try {
-            wall = BenchJobs.runBounded(source(local).bounded().build(), PARALLELISM, stats);
-        } finally {
-            stats.close();
-        }
-        if (stats.total.get() != items) {
-            throw new IllegalStateException(
-                    "The snapshot job emitted " + stats.total.get() + " rows, not " + items);
-        }
-        RawScan after =
-                checked(
-                        RawScan.run(
-                                local.dynamoDbClient(), TABLE, SEGMENTS, PAGE_SIZE, PARALLELISM),
-                        items);
-        RawScan base = before.rate() >= after.rate() ? before : after;
-        double rate = stats.totalRate();
-        double wallRate = items * 1e9 / wall;
+        double rate = best.totalRate();
+        double wallRate = items * 1e9 / bestWall;
         log.printf(
-                "snapshot: job per subtask %.0f and %.0f items/s (%d and %d rows); raw Scan %.0f then %.0f items/s (%.0f and %.0f start to end, %.0f read"
-                        + " units); job %.0f items/s first to last row, %.0f start to finish"
-                        + " (%d ms)%n",
-                stats.rate(0),
-                stats.rate(1),
-                stats.countBySubtask.get(0),
-                stats.countBySubtask.get(1),
-                before.rate(),
-                after.rate(),
-                before.wallRate(),
-                after.wallRate(),
-                base.readUnits,
-                rate,
-                wallRate,
-                wall / 1_000_000);
+                "snapshot: best of %d: job %.0f items/s, raw Scan %.0f items/s (%.2f)%n",
+                RATE_ROUNDS, rate, base.rate(), rate / base.rate());
         String name =
                 String.format(
                         "snapshot/dynamodb-local %,d items, p=%d, %d segments",
@@ -146,17 +152,17 @@ final class SnapshotBenchmark {
         results.add(
                 new BenchResult(
                         name,
-                        "items/s, first to last row",
+                        "items/s, first to last row, best of " + RATE_ROUNDS,
                         rate,
                         "items/s",
-                        baseName,
+                        baseName + ", best of " + RATE_ROUNDS,
                         base.rate(),
                         ">= 0.90 x baseline",
                         rate / base.rate() >= TARGET_RATIO));
         results.add(
                 new BenchResult(
                         name,
-                        "items/s, job start to finish",
+                        "items/s, job start to finish (the best run)",
                         wallRate,
                         "items/s",
                         baseName + ", start to end",
@@ -164,6 +170,30 @@ final class SnapshotBenchmark {
                         "",
                         null));
         return base;
+    }
+
+    /** One unreported bounded snapshot job (the warm-up). */
+    private static void runJob(DynamoDbLocal local, int items) throws Exception {
+        EmitStats stats = EmitStats.open();
+        try {
+            BenchJobs.runBounded(source(local).bounded().build(), PARALLELISM, stats);
+        } finally {
+            stats.close();
+        }
+        checkEmitted(stats, items);
+    }
+
+    private static void checkEmitted(EmitStats stats, int items) {
+        if (stats.total.get() != items) {
+            throw new IllegalStateException(
+                    "The snapshot job emitted " + stats.total.get() + " rows, not " + items);
+        }
+    }
+
+    private static RawScan rawScan(DynamoDbLocal local, int items) throws Exception {
+        return checked(
+                RawScan.run(local.dynamoDbClient(), TABLE, SEGMENTS, PAGE_SIZE, PARALLELISM),
+                items);
     }
 
     private static RawScan checked(RawScan scan, int items) {
@@ -188,7 +218,10 @@ final class SnapshotBenchmark {
         long pollMillis = defaults.get(DynamoDbStreamsSourceOptions.IDLE_POLL_INTERVAL).toMillis();
         // The budget that spreads the table's read units over the wanted duration.
         double budget = baseline.readUnits / snapshotFor.toSeconds();
-        DynamoDbStreamsSourceBuilder<ChangeEvent> builder = source(local);
+        // AWS's creation times have whole seconds, DynamoDB Local's whole minutes: with the
+        // latter the merge's progress clock would move a minute at a time while changes arrive.
+        DynamoDbStreamsSourceBuilder<ChangeEvent> builder =
+                source(local).streamsClientFactory(SecondPrecisionStreamsClient.factory());
         if (budget > 0) {
             builder.setConfig(DynamoDbStreamsSourceOptions.SNAPSHOT_READ_UNITS_PER_SECOND, budget);
         }
@@ -251,9 +284,7 @@ final class SnapshotBenchmark {
                     snapshotFor.multipliedBy(6).plusSeconds(60),
                     "the end of the Scan");
             long scanEnd = System.nanoTime();
-            // DynamoDB Local truncates creation times to the minute: while changes keep coming,
-            // the stream's progress clock moves a minute at a time, and the rows wait for it. With
-            // no writes its shards are caught up and the clock follows the wall clock.
+            // The changes after the snapshot are measured from the moment every row is out.
             writing.set(false);
             BenchJobs.await(
                     job,
@@ -337,16 +368,31 @@ final class SnapshotBenchmark {
                             afterwards.percentile(99),
                             "<= idle poll interval + 200 ms",
                             p99 <= pollMillis + 200));
+            // A row waits until every shard's clock passed its read time plus the maximum stream
+            // lag; a caught-up shard's clock is the wall clock less the margin, moved at each
+            // idle poll, in whole seconds.
+            double holdSeconds =
+                    (defaults.get(DynamoDbStreamsSourceOptions.SNAPSHOT_MAX_STREAM_LAG).toMillis()
+                                    + defaults.get(
+                                                    DynamoDbStreamsSourceOptions
+                                                            .WATERMARK_CAUGHT_UP_MARGIN)
+                                            .toMillis()
+                                    + pollMillis
+                                    + 1_000)
+                            / 1e3;
+            double bound = scanRate * holdSeconds;
             results.add(
                     new BenchResult(
                             name,
-                            "peak snapshot rows held by the merge",
+                            "peak snapshot rows held by the merge (items: " + items + ")",
                             peakHeld.get(),
                             "rows",
-                            "items in the table",
-                            items,
-                            "",
-                            null));
+                            String.format(
+                                    "scan rate x (lag + margin + poll + 1 s) = %.0f/s x %.0f s",
+                                    scanRate, holdSeconds),
+                            bound,
+                            "<= bound",
+                            peakHeld.get() <= bound));
             results.add(
                     new BenchResult(
                             name,
