@@ -152,6 +152,20 @@ public final class DynamoDbStreamsSource<T>
      */
     public DataStream<T> addTo(
             StreamExecutionEnvironment env, WatermarkStrategy<T> watermarks, String name) {
+        return addTo(env, watermarks, name, name);
+    }
+
+    /**
+     * {@link #addTo(StreamExecutionEnvironment, WatermarkStrategy, String)} with the uids of a
+     * snapshot-then-stream's operators starting with {@code uidPrefix} instead of the name, or none
+     * if it is null: for the SQL connector, whose planner generates uids for compiled plans only.
+     */
+    @Internal
+    public DataStream<T> addTo(
+            StreamExecutionEnvironment env,
+            WatermarkStrategy<T> watermarks,
+            String name,
+            @Nullable String uidPrefix) {
         if (!snapshotThenStream()) {
             return env.fromSource(this, watermarks, name);
         }
@@ -172,6 +186,7 @@ public final class DynamoDbStreamsSource<T>
                 deserializer,
                 watermarks,
                 name,
+                uidPrefix,
                 config.get(DynamoDbStreamsSourceOptions.SNAPSHOT_MAX_STREAM_LAG));
     }
 

@@ -10,7 +10,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSource;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.connector.ProviderContext;
 import org.apache.flink.table.connector.source.DataStreamScanProvider;
@@ -55,11 +54,11 @@ final class DynamoDbStreamsScanProvider implements DataStreamScanProvider {
         String name = plannerText(context, "getName").orElse(fallbackName);
         if (source.snapshotThenStream()) {
             // 'initial': the table's contents, then its changes, merged per item after the source.
-            SingleOutputStreamOperator<RowData> merged =
-                    (SingleOutputStreamOperator<RowData>)
-                            source.addTo(env, watermarkStrategy, name);
-            context.generateUid(UID_KEY).ifPresent(merged::uid);
-            return merged;
+            // The planner's uid (compiled plans, or table.exec.uid.generation = ALWAYS) prefixes
+            // every operator's, so that the merge's state is found on restore as the source's is;
+            // without one, Flink derives the ids from the job graph, as for the statement's others.
+            return source.addTo(
+                    env, watermarkStrategy, name, context.generateUid(UID_KEY).orElse(null));
         }
         DataStreamSource<RowData> stream =
                 env.fromSource(source, watermarkStrategy, name, producedType);

@@ -6,6 +6,7 @@ import io.github.ddbstreams.flink.source.DynamoDbStreamsSource;
 import io.github.ddbstreams.flink.source.StartingPosition;
 import io.github.ddbstreams.flink.source.aws.AwsConfig;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +24,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.transformations.SourceTransformation;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.table.connector.ProviderContext;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.connector.source.ScanRuntimeProviderContext;
 import org.apache.flink.util.clock.RelativeClock;
@@ -160,6 +162,53 @@ class WatermarkPushDownTest {
         assertThat(scan.getUid()).isEqualTo("7_source");
         assertThat(scan.getName()).isEqualTo(source.asSummaryString());
         assertThat(provider.getParallelism()).contains(4);
+    }
+
+    @Test
+    void snapshotThenStreamOperatorsTakeThePlannersUidAsTheirPrefix() {
+        assertThat(snapshotThenStreamUids(key -> Optional.of("7_" + key)))
+                .containsExactly(
+                        "7_source/watermarks",
+                        "7_source/deserializer",
+                        "7_source/snapshot-merge",
+                        "7_source/source");
+        // Statements not compiled to a plan: no uids, as for the planner's own operators.
+        assertThat(snapshotThenStreamUids(key -> Optional.empty())).isEmpty();
+    }
+
+    /** The uids of an 'initial' table's operators, last first (the keyBy has none). */
+    private static List<String> snapshotThenStreamUids(ProviderContext context) {
+        DynamoDbStreamsDynamicTableSource source =
+                new DynamoDbStreamsDynamicTableSource(
+                        new SourceSettings(
+                                null,
+                                "orders",
+                                StartingPosition.initialSnapshot(),
+                                AwsConfig.defaults(),
+                                false,
+                                new Configuration()),
+                        DataTypes.ROW(DataTypes.FIELD("order_id", DataTypes.STRING())),
+                        List.of("pk"),
+                        new int[0],
+                        TableChangelogMode.APPEND,
+                        true,
+                        4);
+        DynamoDbStreamsScanProvider provider =
+                (DynamoDbStreamsScanProvider)
+                        source.getScanRuntimeProvider(ScanRuntimeProviderContext.INSTANCE);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(new Configuration());
+
+        Transformation<?> last = provider.produceDataStream(context, env).getTransformation();
+        List<String> uids = new ArrayList<>();
+        for (Transformation<?> t = last; ; t = t.getInputs().get(0)) {
+            if (t.getUid() != null) {
+                uids.add(t.getUid());
+            }
+            if (t.getInputs().isEmpty()) {
+                return uids;
+            }
+        }
     }
 
     @Test

@@ -5,9 +5,11 @@ import io.github.ddbstreams.flink.format.ChangeEventDeserializer;
 import io.github.ddbstreams.flink.format.DynamoDbStreamsDeserializer;
 import io.github.ddbstreams.flink.source.DynamoDbStreamsSource;
 import java.time.Duration;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -26,6 +28,9 @@ public final class SnapshotThenStream {
     /**
      * @param input the source, emitting change events, marked as followed by the merge
      * @param deserializer the deserializer the user's source was built with
+     * @param name the operators' names start with it
+     * @param uidPrefix the operators' uids start with it (their state is found by them on restore);
+     *     null: no uids, Flink derives the operators' ids from the job graph
      * @param margin how late a change may appear in the stream after its creation time
      */
     @SuppressWarnings("unchecked")
@@ -35,26 +40,33 @@ public final class SnapshotThenStream {
             DynamoDbStreamsDeserializer<T> deserializer,
             WatermarkStrategy<T> watermarks,
             String name,
+            @Nullable String uidPrefix,
             Duration margin) {
         // Record timestamps are creation times (a snapshot row's: its read time); the split
         // watermarks of shards say how far each shard is read: the merge's progress clock.
-        DataStream<ChangeEvent> merged =
-                env.fromSource(input, WatermarkStrategy.forMonotonousTimestamps(), name)
-                        .uid(name + "/source")
-                        .keyBy(new ItemKeySelector())
+        SingleOutputStreamOperator<ChangeEvent> source =
+                env.fromSource(input, WatermarkStrategy.forMonotonousTimestamps(), name);
+        SingleOutputStreamOperator<ChangeEvent> merged =
+                source.keyBy(new ItemKeySelector())
                         .process(
                                 new SnapshotMergeFunction(
                                         margin.toMillis(), LATE_WINDOW.toMillis()))
-                        .name(name + ": snapshot merge")
-                        .uid(name + "/snapshot-merge");
-        DataStream<T> out =
+                        .name(name + ": snapshot merge");
+        SingleOutputStreamOperator<T> out =
                 deserializer instanceof ChangeEventDeserializer
-                        ? (DataStream<T>) merged
+                        ? (SingleOutputStreamOperator<T>) merged
                         : merged.flatMap(new MergedChangeDeserializer<>(deserializer))
-                                .name(name + ": deserializer")
-                                .uid(name + "/deserializer");
-        return out.assignTimestampsAndWatermarks(watermarks)
-                .name(name + ": watermarks")
-                .uid(name + "/watermarks");
+                                .name(name + ": deserializer");
+        SingleOutputStreamOperator<T> timed =
+                out.assignTimestampsAndWatermarks(watermarks).name(name + ": watermarks");
+        if (uidPrefix != null) {
+            source.uid(uidPrefix + "/source");
+            merged.uid(uidPrefix + "/snapshot-merge");
+            if (out != merged) {
+                out.uid(uidPrefix + "/deserializer");
+            }
+            timed.uid(uidPrefix + "/watermarks");
+        }
+        return timed;
     }
 }
