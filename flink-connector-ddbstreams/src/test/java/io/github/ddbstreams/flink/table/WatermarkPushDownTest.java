@@ -178,21 +178,7 @@ class WatermarkPushDownTest {
 
     /** The uids of an 'initial' table's operators, last first (the keyBy has none). */
     private static List<String> snapshotThenStreamUids(ProviderContext context) {
-        DynamoDbStreamsDynamicTableSource source =
-                new DynamoDbStreamsDynamicTableSource(
-                        new SourceSettings(
-                                null,
-                                "orders",
-                                StartingPosition.initialSnapshot(),
-                                AwsConfig.defaults(),
-                                false,
-                                new Configuration()),
-                        DataTypes.ROW(DataTypes.FIELD("order_id", DataTypes.STRING())),
-                        List.of("pk"),
-                        new int[0],
-                        TableChangelogMode.APPEND,
-                        true,
-                        4);
+        DynamoDbStreamsDynamicTableSource source = source(StartingPosition.initialSnapshot());
         DynamoDbStreamsScanProvider provider =
                 (DynamoDbStreamsScanProvider)
                         source.getScanRuntimeProvider(ScanRuntimeProviderContext.INSTANCE);
@@ -244,14 +230,13 @@ class WatermarkPushDownTest {
     }
 
     private static DynamoDbStreamsDynamicTableSource source() {
+        return source(StartingPosition.latest());
+    }
+
+    private static DynamoDbStreamsDynamicTableSource source(StartingPosition start) {
         return new DynamoDbStreamsDynamicTableSource(
                 new SourceSettings(
-                        null,
-                        "orders",
-                        StartingPosition.latest(),
-                        AwsConfig.defaults(),
-                        false,
-                        new Configuration()),
+                        null, "orders", start, AwsConfig.defaults(), false, new Configuration()),
                 DataTypes.ROW(DataTypes.FIELD("order_id", DataTypes.STRING())),
                 List.of("pk"),
                 new int[0],

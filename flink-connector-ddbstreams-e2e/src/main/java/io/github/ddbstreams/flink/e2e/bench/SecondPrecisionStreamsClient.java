@@ -1,40 +1,32 @@
 package io.github.ddbstreams.flink.e2e.bench;
 
 import io.github.ddbstreams.flink.source.client.SdkStreamsClient;
-import io.github.ddbstreams.flink.source.client.StreamPage;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
 import io.github.ddbstreams.flink.source.client.StreamsClientFactory;
+import io.github.ddbstreams.flink.testutils.ForwardingStreamsClient;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.annotation.Nullable;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
 import software.amazon.awssdk.services.dynamodb.model.Record;
-import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
-import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
-import software.amazon.awssdk.services.dynamodb.model.Shard;
-import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
-import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 
 /**
  * DynamoDB Local's streams with AWS's clock precision. DynamoDB Local truncates a record's {@code
  * ApproximateCreationDateTime} to the minute, AWS to the second; this client replaces it with the
  * second in which any client of this JVM first read the record (by sequence number), as if records
  * reached the stream at once. What depends on creation times (the snapshot merge's progress clock,
- * caught-up shards) then behaves as on AWS. Everything else goes to the SDK client unchanged.
+ * caught-up shards) then behaves as on AWS. Every other call goes to the SDK client unchanged.
  */
-final class SecondPrecisionStreamsClient implements StreamsClient {
+final class SecondPrecisionStreamsClient extends ForwardingStreamsClient {
 
     /** First read of each record, shared by every client so that replays keep their time. */
     private static final Map<String, Instant> FIRST_READ = new ConcurrentHashMap<>();
 
-    private final StreamsClient delegate;
-
     private SecondPrecisionStreamsClient(StreamsClient delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     /** Clients of this kind for a source's builder. */
@@ -44,7 +36,7 @@ final class SecondPrecisionStreamsClient implements StreamsClient {
 
     @Override
     public GetRecordsResponse getRecords(String shardIterator, int limit) {
-        GetRecordsResponse response = delegate.getRecords(shardIterator, limit);
+        GetRecordsResponse response = delegate().getRecords(shardIterator, limit);
         if (!response.hasRecords() || response.records().isEmpty()) {
             return response;
         }
@@ -62,44 +54,5 @@ final class SecondPrecisionStreamsClient implements StreamsClient {
                             .build());
         }
         return response.toBuilder().records(records).build();
-    }
-
-    @Override
-    public String resolveLatestStreamArn(String tableName) {
-        return delegate.resolveLatestStreamArn(tableName);
-    }
-
-    @Override
-    public StreamPage describeStream(String streamArn, @Nullable String exclusiveStartShardId) {
-        return delegate.describeStream(streamArn, exclusiveStartShardId);
-    }
-
-    @Override
-    public List<Shard> listChildShards(String streamArn, String parentShardId) {
-        return delegate.listChildShards(streamArn, parentShardId);
-    }
-
-    @Override
-    public String getShardIterator(
-            String streamArn,
-            String shardId,
-            ShardIteratorType type,
-            @Nullable String sequenceNumber) {
-        return delegate.getShardIterator(streamArn, shardId, type, sequenceNumber);
-    }
-
-    @Override
-    public TableDescription describeTable(String tableName) {
-        return delegate.describeTable(tableName);
-    }
-
-    @Override
-    public ScanResponse scan(ScanRequest request) {
-        return delegate.scan(request);
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }
