@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * a backlog five minutes behind, a slow one), in an alignment group of 1 s drift: one source over
  * both tables (split-level alignment pauses the slow table's shard), and two sources, one per
  * table, unioned. The slow table waits for the fast one's backlog and runs seconds ahead at most
- * (see {@link TwoSpeedTables#ALIGNED_BOUND_MILLIS} for why seconds and not the drift); without
+ * (see {@link TwoSpeedTables#alignedBoundMillis()} for why seconds and not the drift); without
  * alignment it runs minutes ahead. Nothing is lost and each table's items come in write order.
  */
 class WatermarkAlignmentITCase {
@@ -41,12 +41,10 @@ class WatermarkAlignmentITCase {
         System.out.printf(
                 "Watermark alignment (one source): max drift %d ms (bound %d ms); without"
                         + " alignment %d ms%n",
-                aligned.maxDriftMillis(),
-                TwoSpeedTables.ALIGNED_BOUND_MILLIS,
-                unaligned.maxDriftMillis());
+                aligned.maxDriftMillis(), aligned.alignedBoundMillis(), unaligned.maxDriftMillis());
         assertThat(aligned.maxDriftMillis())
                 .as("drift with alignment")
-                .isLessThanOrEqualTo(TwoSpeedTables.ALIGNED_BOUND_MILLIS);
+                .isLessThanOrEqualTo(aligned.alignedBoundMillis());
         assertThat(unaligned.maxDriftMillis())
                 .as("drift without alignment: the test can tell")
                 .isGreaterThan(TwoSpeedTables.UNALIGNED_MIN_MILLIS);
@@ -69,10 +67,10 @@ class WatermarkAlignmentITCase {
 
         System.out.printf(
                 "Watermark alignment (two sources): max drift %d ms (bound %d ms)%n",
-                tables.maxDriftMillis(), TwoSpeedTables.ALIGNED_BOUND_MILLIS);
+                tables.maxDriftMillis(), tables.alignedBoundMillis());
         assertThat(tables.maxDriftMillis())
                 .as("drift across two sources of one group")
-                .isLessThanOrEqualTo(TwoSpeedTables.ALIGNED_BOUND_MILLIS);
+                .isLessThanOrEqualTo(tables.alignedBoundMillis());
         tables.checkComplete();
     }
 

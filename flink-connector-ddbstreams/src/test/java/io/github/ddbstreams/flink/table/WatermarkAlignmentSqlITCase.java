@@ -46,9 +46,8 @@ class WatermarkAlignmentSqlITCase {
 
         System.out.printf(
                 "Watermark alignment (SQL, two sources): max drift %d ms (bound %d ms)%n",
-                tables.maxDriftMillis(), TwoSpeedTables.ALIGNED_BOUND_MILLIS);
-        assertThat(tables.maxDriftMillis())
-                .isLessThanOrEqualTo(TwoSpeedTables.ALIGNED_BOUND_MILLIS);
+                tables.maxDriftMillis(), tables.alignedBoundMillis());
+        assertThat(tables.maxDriftMillis()).isLessThanOrEqualTo(tables.alignedBoundMillis());
         tables.checkComplete();
     }
 
