@@ -6,7 +6,6 @@ import io.github.ddbstreams.flink.testutils.DynamoDbLocal;
 import io.github.ddbstreams.flink.testutils.DynamoDbLocalExtension;
 import io.github.ddbstreams.flink.testutils.MiniClusterFixture;
 import io.github.ddbstreams.flink.testutils.TwoSpeedTables;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -36,32 +35,19 @@ class WatermarkAlignmentSqlITCase {
         createTable(tEnv, "fast_items", "sql_fast");
         createTable(tEnv, "slow_items", "sql_slow");
 
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         try (CloseableIterator<Row> rows =
                 tEnv.executeSql(
                                 "SELECT 'sql_fast', ts FROM fast_items"
                                         + " UNION ALL SELECT 'sql_slow', ts FROM slow_items")
                         .collect()) {
-            tables.startWriting();
-            boolean done = false;
-            while (!done && System.nanoTime() < deadline) {
-                Row row = rows.next();
-                done = tables.emitted((String) row.getField(0), (Long) row.getField(1));
-            }
-            tables.stopWriting();
-            while (!tables.allEmitted() && System.nanoTime() < deadline) {
-                Row row = rows.next();
-                tables.emitted((String) row.getField(0), (Long) row.getField(1));
-            }
-        } finally {
-            tables.stopWriting();
+            tables.readWhileWriting(
+                    rows, row -> (String) row.getField(0), row -> (Long) row.getField(1));
         }
 
         System.out.printf(
                 "Watermark alignment (SQL, two sources): max drift %d ms (bound %d ms)%n",
-                tables.maxDriftMillis(), TwoSpeedTables.ALIGNED_BOUND_MILLIS);
-        assertThat(tables.maxDriftMillis())
-                .isLessThanOrEqualTo(TwoSpeedTables.ALIGNED_BOUND_MILLIS);
+                tables.maxDriftMillis(), tables.alignedBoundMillis());
+        assertThat(tables.maxDriftMillis()).isLessThanOrEqualTo(tables.alignedBoundMillis());
         tables.checkComplete();
     }
 

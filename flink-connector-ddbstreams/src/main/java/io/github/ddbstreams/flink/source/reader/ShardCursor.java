@@ -66,6 +66,12 @@ final class ShardCursor {
     /** The last watermark handed on for this shard as caught up; Long.MIN_VALUE if none. */
     private long caughtUpWatermark = Long.MIN_VALUE;
 
+    /**
+     * Whether the last page was empty with the reading at the shard's tip ({@link
+     * ShardPacing#atTip()}), whatever the caught-up watermark option; read by the metrics thread.
+     */
+    private volatile boolean caughtUp;
+
     private boolean iteratorRefreshed;
 
     /**
@@ -158,6 +164,7 @@ final class ShardCursor {
             long calledAtMillis,
             ShardReaderSettings settings) {
         pacing.succeeded();
+        caughtUp = false;
         List<Record> records = page.records();
         List<ShardElement> elements = new ArrayList<>();
         boolean pastBoundedEnd = false;
@@ -210,7 +217,8 @@ final class ShardCursor {
             return new ShardStep(elements, ShardStep.Next.POLL, false);
         }
         pacing.emptyPage(nowNanos, settings.idlePollIntervalNanos());
-        if (settings.caughtUpWatermarks() && pacing.atTip()) {
+        caughtUp = pacing.atTip();
+        if (settings.caughtUpWatermarks() && caughtUp) {
             elements = withCaughtUpWatermark(elements, calledAtMillis, settings);
         }
         if (settings.bounded()
@@ -310,6 +318,11 @@ final class ShardCursor {
         iteratorRefreshed = true;
         lastIteratorRefreshNanos = nowNanos;
         return true;
+    }
+
+    /** Whether the shard's last page was empty at its tip: it is caught up. Any thread. */
+    boolean caughtUp() {
+        return caughtUp;
     }
 
     String shardId() {

@@ -61,6 +61,7 @@ public final class ShardReaderMetrics {
         g.gauge("shardsRead", shards::size);
         g.gauge("bufferedBytes", () -> bufferedBytes.getAsLong());
         g.gauge("shardsPaused", () -> pausedShards.getAsInt());
+        g.gauge("shardsCaughtUp", this::caughtUpShards);
         getRecordsCalls = g.counter("getRecordsCalls", new ThreadSafeSimpleCounter());
         emptyPolls = g.counter("emptyPolls", new ThreadSafeSimpleCounter());
         retriedErrors = g.counter("retriedErrors", new ThreadSafeSimpleCounter());
@@ -148,6 +149,17 @@ public final class ShardReaderMetrics {
     /** Metrics that go nowhere; for tests that do not look at them. */
     public static ShardReaderMetrics unregistered() {
         return new ShardReaderMetrics(new UnregisteredMetricsGroup());
+    }
+
+    /** Shards read now whose last page was empty at their tip (gauge {@code shardsCaughtUp}). */
+    public int caughtUpShards() {
+        int caughtUp = 0;
+        for (ShardCursor shard : shards) {
+            if (shard.caughtUp()) {
+                caughtUp++;
+            }
+        }
+        return caughtUp;
     }
 
     public long getRecordsCalls() {

@@ -145,6 +145,44 @@ class ShardCursorCaughtUpTest {
         assertThat(ticks).isEmpty();
     }
 
+    @Test
+    void theShardsCaughtUpGaugeCountsShardsWhoseLastPageWasEmptyAtTheirTip() {
+        ShardReaderMetrics metrics = ShardReaderMetrics.unregistered();
+        ShardCursor latest = cursor(ShardPosition.latestIterator("it-0", T));
+        ShardCursor backlog =
+                new ShardCursor(
+                        new ShardSplit(
+                                SampleRecords.STREAM_ARN,
+                                "shard-1",
+                                null,
+                                ShardPosition.trimHorizon()));
+        backlog.onIteratorObtained("it-0");
+        metrics.registerShard(latest);
+        metrics.registerShard(backlog);
+        // The option for caught-up watermarks is off: the gauge counts all the same.
+        ShardReaderSettings noTicks = settings(false);
+        assertThat(metrics.caughtUpShards()).as("before any page").isZero();
+
+        latest.onPage(page("it-1"), "it-0", 0, T, T, noTicks);
+        backlog.onPage(page("it-1", record(1, NOW.minusSeconds(3600))), "it-0", 0, T, T, noTicks);
+        assertThat(metrics.caughtUpShards()).as("the LATEST shard's empty page").isEqualTo(1);
+
+        backlog.onPage(page("it-2"), "it-1", SECOND, T + 1_000, T + 1_000, noTicks);
+        assertThat(metrics.caughtUpShards()).as("an empty page behind is no tip").isEqualTo(1);
+
+        latest.onPage(page("it-2", record(2, NOW)), "it-1", SECOND, T + 1_000, T, noTicks);
+        assertThat(metrics.caughtUpShards()).as("a page with records").isZero();
+
+        for (int e = 2; e <= ShardPacing.CAUGHT_UP_EMPTY_PAGES; e++) {
+            long at = T + e * 1_000L;
+            backlog.onPage(page("it-3"), "it-3", e * SECOND, at, at, noTicks);
+        }
+        assertThat(metrics.caughtUpShards()).as("ten empty pages in a row").isEqualTo(1);
+
+        metrics.shardFinished(backlog);
+        assertThat(metrics.caughtUpShards()).as("a finished shard is not read").isZero();
+    }
+
     private ShardStep emptyPage(ShardCursor cursor, long calledAtMillis) {
         return cursor.onPage(
                 page("it"),
