@@ -17,6 +17,9 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -32,7 +35,11 @@ class SnapshotThenStreamITCase {
 
     @RegisterExtension static final DynamoDbLocalExtension DYNAMODB = new DynamoDbLocalExtension();
 
-    @RegisterExtension static final MiniClusterExtension FLINK = MiniClusterFixture.withSlots(4);
+    private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            MiniClusterFixture.withSlots(4, METRICS.addToConfiguration(new Configuration()));
 
     @Test
     void everyItemsRowsFormOneHistoryEndingAtTheTablesState() throws Exception {
@@ -62,6 +69,7 @@ class SnapshotThenStreamITCase {
                         () -> SnapshotRuns.writeWithTwoRollovers(workload, DYNAMODB, 60));
         writer.get();
         long writesMillis = (System.nanoTime() - start) / 1_000_000;
+        long changesDuringSnapshot = workload.changes() - 3_000;
         Map<String, Long> finalVersions =
                 SnapshotHistories.finalVersions(DYNAMODB.dynamoDbClient(), table);
 
@@ -71,6 +79,19 @@ class SnapshotThenStreamITCase {
             Thread.sleep(250);
         }
         long settledMillis = (System.nanoTime() - start) / 1_000_000;
+
+        // Once the progress clock passes the snapshot's end (+ the 5 s lag), the merge clears
+        // the state of the items the stream took over; changes after that go out as they are.
+        while (counter(job, "snapshotItemStatesCleared") == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+        }
+        long cleared = counter(job, "snapshotItemStatesCleared");
+        workload.write(300);
+        finalVersions = SnapshotHistories.finalVersions(DYNAMODB.dynamoDbClient(), table);
+        while (!SnapshotHistories.lastStates(CollectingSink.results(sink)).equals(finalVersions)
+                && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+        }
         Thread.sleep(1_000); // anything emitted twice would come now
         job.cancel().get();
 
@@ -81,14 +102,28 @@ class SnapshotThenStreamITCase {
                         .count();
         System.out.printf(
                 "snapshot then stream: %d items at the end, %d changes written in %d ms, %d rows"
-                        + " emitted (%d snapshot rows), table's state reached after %d ms%n",
+                        + " emitted (%d snapshot rows), table's state reached after %d ms;"
+                        + " %d item states cleared after the snapshot's end, 300 changes"
+                        + " after that%n",
                 finalVersions.size(),
-                workload.changes() - 3_000,
+                changesDuringSnapshot,
                 writesMillis,
                 emitted.size(),
                 snapshotRows,
-                settledMillis);
+                settledMillis,
+                cleared);
         assertThat(SnapshotHistories.check(emitted, workload, finalVersions)).isEmpty();
         assertThat(snapshotRows).isGreaterThan(1_000); // most items only in the snapshot
+        assertThat(cleared).as("item states cleared after the snapshot's end").isPositive();
+    }
+
+    /** The sum of the job's counters {@code name} (the merge's subtasks); 0 until registered. */
+    private static long counter(JobClient job, String name) {
+        long sum = 0;
+        for (Metric metric :
+                METRICS.findMetrics(job.getJobID(), ".*dynamodbStreams\\." + name).values()) {
+            sum += ((Counter) metric).getCount();
+        }
+        return sum;
     }
 }

@@ -1,6 +1,9 @@
 package io.github.ddbstreams.flink.source.reader;
 
+import io.github.ddbstreams.flink.format.ChangeEvent;
 import io.github.ddbstreams.flink.format.DynamoDbStreamsDeserializer;
+import io.github.ddbstreams.flink.source.snapshot.MergeInputDeserializer;
+import io.github.ddbstreams.flink.source.snapshot.SegmentEnds;
 import io.github.ddbstreams.flink.source.split.DynamoDbSplitState;
 import io.github.ddbstreams.flink.source.split.ScanSegmentSplit;
 import io.github.ddbstreams.flink.source.split.ScanSegmentSplitState;
@@ -96,6 +99,16 @@ public final class ShardRecordEmitter<T>
                     "snapshot row " + row.dynamodb().keys() + " of " + segment.splitId());
         }
         state.emittedUpTo(element.segmentKeyAfter());
+        if (element.segmentKeyAfter() == null && deserializer instanceof MergeInputDeserializer) {
+            // The merge after a snapshot-then-stream source learns from these when a table's
+            // snapshot is over. Its timestamp moves no watermark.
+            ScanSegmentSplit segment = state.toSplit();
+            @SuppressWarnings("unchecked")
+            SourceOutput<ChangeEvent> merge = (SourceOutput<ChangeEvent>) output;
+            merge.collect(
+                    SegmentEnds.of(segment.getStreamArn(), segment.shardIdOfRows(), Instant.now()),
+                    Long.MIN_VALUE);
+        }
         if (element.segmentKeyAfter() == null) {
             // The segment's last row: its split output no longer holds the subtask's watermark
             // back, so a subtask left without splits goes idle instead of keeping its watermark

@@ -3,14 +3,18 @@ package io.github.ddbstreams.flink.source.snapshot;
 import io.github.ddbstreams.flink.format.ChangeEvent;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Carries out {@link ItemMerge} for the items of a snapshot-then-stream source, keyed by item
@@ -19,13 +23,28 @@ import org.apache.flink.util.Collector;
  * creation times (read times for snapshot rows), and the source's watermark says how far every
  * shard has been read (a caught-up shard's advances with the clock).
  *
- * <p>State per item: a status byte for every item seen (for the job's life, so that a snapshot row
- * read after the stream took its item over is dropped), and the row while it is held or released.
+ * <p>State per item: a status byte for every item seen (so that a snapshot row read after the
+ * stream took its item over is dropped), and the row while it is held or released. The second input
+ * brings the {@link SegmentEnds} of every reader; once a table's snapshot is over ({@link
+ * SnapshotMergeOperator} sweeps its items' state then), its items keep no state: a change to an
+ * item without state goes out as it is, and an item's state is cleared as soon as it settles or the
+ * stream takes it over.
  */
 @Internal
 public final class SnapshotMergeFunction
-        extends KeyedProcessFunction<String, ChangeEvent, ChangeEvent> {
+        extends KeyedBroadcastProcessFunction<String, ChangeEvent, ChangeEvent, ChangeEvent> {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotMergeFunction.class);
+
+    /** Per item: its {@link ItemMerge.Status}. */
+    static final ValueStateDescriptor<Byte> STATUS =
+            new ValueStateDescriptor<>("status", Types.BYTE);
+
+    /**
+     * Per subtask, the same on every one: the segment ends and the tables whose snapshot is over.
+     */
+    static final MapStateDescriptor<String, Long> ENDS =
+            new MapStateDescriptor<>("snapshot-segment-ends", Types.STRING, Types.LONG);
 
     private static final ItemMerge.Status[] STATUSES = ItemMerge.Status.values();
 
@@ -39,6 +58,7 @@ public final class SnapshotMergeFunction
     private transient Counter rowsReleased;
     private transient Counter rowsDropped;
     private transient Counter lateChangesRepaired;
+    private transient Counter statesCleared;
 
     /**
      * @param marginMillis how late a change may appear in the stream after its creation time
@@ -52,7 +72,7 @@ public final class SnapshotMergeFunction
     @Override
     public void open(OpenContext openContext) {
         merge = new ItemMerge<>(new ChangeEventChanges(), marginMillis, lateWindowMillis);
-        status = getRuntimeContext().getState(new ValueStateDescriptor<>("status", Types.BYTE));
+        status = getRuntimeContext().getState(STATUS);
         row =
                 getRuntimeContext()
                         .getState(
@@ -63,6 +83,17 @@ public final class SnapshotMergeFunction
         rowsReleased = group.counter("snapshotRowsReleased");
         rowsDropped = group.counter("snapshotRowsDroppedStreamHadItem");
         lateChangesRepaired = group.counter("snapshotLateChangesRepaired");
+        statesCleared = group.counter("snapshotItemStatesCleared");
+    }
+
+    /** How late a change may appear in the stream after its creation time. */
+    long marginMillis() {
+        return marginMillis;
+    }
+
+    /** Counts item states the operator cleared when a table's snapshot was over. */
+    void cleared(long items) {
+        statesCleared.inc(items);
     }
 
     /** This subtask's counter {@code name} (see {@link #open}); for tests. */
@@ -76,33 +107,71 @@ public final class SnapshotMergeFunction
                 return rowsDropped.getCount();
             case "snapshotLateChangesRepaired":
                 return lateChangesRepaired.getCount();
+            case "snapshotItemStatesCleared":
+                return statesCleared.getCount();
             default:
                 throw new IllegalArgumentException(name);
         }
     }
 
     @Override
-    public void processElement(ChangeEvent event, Context ctx, Collector<ChangeEvent> out)
+    public void processElement(ChangeEvent event, ReadOnlyContext ctx, Collector<ChangeEvent> out)
             throws Exception {
+        boolean over = isOver(ctx.getBroadcastState(ENDS), event.getTableName());
         ItemMerge.State<ChangeEvent> state = state();
         ItemMerge.Outcome<ChangeEvent> outcome;
         if (event.getEventName() == ChangeEvent.EventName.SNAPSHOT) {
+            if (over) {
+                // Only a row later than the maximum stream lag on the progress clock comes now (the
+                // clocks of the readers and of AWS are further apart than the lag): its item's
+                // state is gone, so emitting it could undo a change; the changelog stays consistent
+                // without it.
+                LOG.warn(
+                        "Dropped a snapshot row of table {} that came after the snapshot's end was"
+                                + " passed on the progress clock: raise"
+                                + " 'source.snapshot.max-stream-lag' (the readers' clocks are"
+                                + " further apart than it). Keys: {}",
+                        event.getTableName(),
+                        event.getKeys());
+                rowsDropped.inc();
+                return;
+            }
             long readAt =
                     event.getApproximateCreationTime() == null
                             ? ctx.timestamp()
                             : event.getApproximateCreationTime().toEpochMilli();
             outcome = merge.onScanRow(state, event, readAt);
+        } else if (over && state.status() == ItemMerge.Status.UNSEEN) {
+            out.collect(event);
+            return;
         } else {
             outcome = merge.onChange(state, event);
         }
-        apply(state, outcome, ctx.timerService(), out);
+        apply(state, outcome, ctx.timerService(), out, over);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ChangeEvent> out)
             throws Exception {
         ItemMerge.State<ChangeEvent> state = state();
-        apply(state, merge.onTimer(state, timestamp), ctx.timerService(), out);
+        boolean over =
+                isOver(ctx.getBroadcastState(ENDS), SegmentEnds.tableOf(ctx.getCurrentKey()));
+        apply(state, merge.onTimer(state, timestamp), ctx.timerService(), out, over);
+    }
+
+    @Override
+    public void processBroadcastElement(ChangeEvent end, Context ctx, Collector<ChangeEvent> out)
+            throws Exception {
+        long at =
+                end.getApproximateCreationTime() == null
+                        ? Long.MIN_VALUE
+                        : end.getApproximateCreationTime().toEpochMilli();
+        ctx.getBroadcastState(ENDS).put(SegmentEnds.recordKey(end), at);
+    }
+
+    private static boolean isOver(ReadOnlyBroadcastState<String, Long> ends, String table)
+            throws Exception {
+        return ends.contains(SegmentEnds.overKey(table));
     }
 
     private ItemMerge.State<ChangeEvent> state() throws java.io.IOException {
@@ -117,14 +186,26 @@ public final class SnapshotMergeFunction
             ItemMerge.State<ChangeEvent> before,
             ItemMerge.Outcome<ChangeEvent> outcome,
             org.apache.flink.streaming.api.TimerService timers,
-            Collector<ChangeEvent> out)
+            Collector<ChangeEvent> out,
+            boolean over)
             throws java.io.IOException {
         ItemMerge.State<ChangeEvent> next = outcome.next();
-        status.update((byte) next.status().ordinal());
-        if (next.row() == null) {
+        if (over
+                && (next.status() == ItemMerge.Status.SETTLED
+                        || next.status() == ItemMerge.Status.STREAM_OWNED)) {
+            // No snapshot row of this item can come any more: nothing to remember.
+            if (before.status() != ItemMerge.Status.UNSEEN) {
+                statesCleared.inc();
+            }
+            status.clear();
             row.clear();
-        } else if (next.row() != before.row()) {
-            row.update(next.row());
+        } else {
+            status.update((byte) next.status().ordinal());
+            if (next.row() == null) {
+                row.clear();
+            } else if (next.row() != before.row()) {
+                row.update(next.row());
+            }
         }
         outcome.emit().forEach(out::collect);
         if (outcome.timerAtMillis() >= 0) {

@@ -46,12 +46,20 @@ public final class SnapshotThenStream {
         // watermarks of shards say how far each shard is read: the merge's progress clock.
         SingleOutputStreamOperator<ChangeEvent> source =
                 env.fromSource(input, WatermarkStrategy.forMonotonousTimestamps(), name);
+        // Rows and changes go to their item's merge; segment ends to every subtask of it.
+        SingleOutputStreamOperator<ChangeEvent> ends =
+                source.filter(SegmentEnds::isSegmentEnd).name(name + ": segment ends");
+        SingleOutputStreamOperator<ChangeEvent> items =
+                source.filter(event -> !SegmentEnds.isSegmentEnd(event)).name(name + ": items");
         SingleOutputStreamOperator<ChangeEvent> merged =
-                source.keyBy(new ItemKeySelector())
-                        .process(
-                                new SnapshotMergeFunction(
-                                        margin.toMillis(), LATE_WINDOW.toMillis()))
-                        .name(name + ": snapshot merge");
+                items.keyBy(new ItemKeySelector())
+                        .connect(ends.broadcast())
+                        .transform(
+                                name + ": snapshot merge",
+                                source.getType(),
+                                new SnapshotMergeOperator(
+                                        new SnapshotMergeFunction(
+                                                margin.toMillis(), LATE_WINDOW.toMillis())));
         SingleOutputStreamOperator<T> out =
                 deserializer instanceof ChangeEventDeserializer
                         ? (SingleOutputStreamOperator<T>) merged
@@ -61,6 +69,8 @@ public final class SnapshotThenStream {
                 out.assignTimestampsAndWatermarks(watermarks).name(name + ": watermarks");
         if (uidPrefix != null) {
             source.uid(uidPrefix + "/source");
+            ends.uid(uidPrefix + "/segment-ends");
+            items.uid(uidPrefix + "/items");
             merged.uid(uidPrefix + "/snapshot-merge");
             if (out != merged) {
                 out.uid(uidPrefix + "/deserializer");

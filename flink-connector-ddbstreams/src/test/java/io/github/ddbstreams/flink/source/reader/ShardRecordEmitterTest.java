@@ -3,13 +3,22 @@ package io.github.ddbstreams.flink.source.reader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.ddbstreams.flink.format.ChangeEvent;
+import io.github.ddbstreams.flink.format.ChangeEventDeserializer;
 import io.github.ddbstreams.flink.format.DynamoDbStreamsDeserializer;
+import io.github.ddbstreams.flink.format.SnapshotRecords;
+import io.github.ddbstreams.flink.source.snapshot.MergeInputDeserializer;
+import io.github.ddbstreams.flink.source.snapshot.SegmentEnds;
+import io.github.ddbstreams.flink.source.split.ScanSegmentSplit;
+import io.github.ddbstreams.flink.source.split.ScanSegmentSplitState;
 import io.github.ddbstreams.flink.source.split.ShardPosition;
 import io.github.ddbstreams.flink.source.split.ShardSplit;
 import io.github.ddbstreams.flink.source.split.ShardSplitState;
 import io.github.ddbstreams.flink.testutils.SampleRecords;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.eventtime.Watermark;
@@ -20,6 +29,7 @@ import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.Record;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /** Deserialization errors versus failures of the operators chained after the source. */
 class ShardRecordEmitterTest {
@@ -148,5 +158,67 @@ class ShardRecordEmitterTest {
 
         assertThat(numBytesIn.getCount()).isEqualTo(2 * RECORD.dynamodb().sizeBytes());
         assertThat(numBytesIn.getCount()).isPositive();
+    }
+
+    @Test
+    void aSegmentsLastRowIsFollowedByItsEndOnlyForTheMergeAfterTheSource() throws Exception {
+        Record row =
+                SnapshotRecords.of(
+                        Map.of("pk", AttributeValue.fromS("a")),
+                        List.of("pk"),
+                        Instant.ofEpochMilli(1_000),
+                        StreamViewType.NEW_AND_OLD_IMAGES);
+        Map<String, AttributeValue> keyAfterFirst = Map.of("pk", AttributeValue.fromS("a"));
+
+        List<ChangeEvent> merged = new ArrayList<>();
+        ShardRecordEmitter<ChangeEvent> toMerge =
+                new ShardRecordEmitter<>(
+                        new MergeInputDeserializer(EnumSet.of(StreamViewType.NEW_AND_OLD_IMAGES)));
+        ScanSegmentSplitState segment =
+                new ScanSegmentSplitState(
+                        ScanSegmentSplit.unread(SampleRecords.STREAM_ARN, "orders", 2, 4));
+        toMerge.emitRecord(
+                ShardElement.snapshotRow(row, keyAfterFirst), collecting(merged), segment);
+        assertThat(merged).hasSize(1).noneMatch(SegmentEnds::isSegmentEnd);
+        toMerge.emitRecord(ShardElement.snapshotRow(row, null), collecting(merged), segment);
+
+        assertThat(merged).hasSize(3);
+        ChangeEvent end = merged.get(2);
+        assertThat(SegmentEnds.isSegmentEnd(end)).isTrue();
+        assertThat(end.getShardId()).isEqualTo("scan-2-of-4");
+        assertThat(end.getApproximateCreationTime()).isAfter(Instant.ofEpochMilli(1_000));
+
+        // Any other deserializer: rows only.
+        List<ChangeEvent> plain = new ArrayList<>();
+        ShardRecordEmitter<ChangeEvent> toUser =
+                new ShardRecordEmitter<>(ChangeEventDeserializer.create());
+        ScanSegmentSplitState other =
+                new ScanSegmentSplitState(
+                        ScanSegmentSplit.unread(SampleRecords.STREAM_ARN, "orders", 2, 4));
+        toUser.emitRecord(ShardElement.snapshotRow(row, null), collecting(plain), other);
+        assertThat(plain).hasSize(1).noneMatch(SegmentEnds::isSegmentEnd);
+    }
+
+    private static SourceOutput<ChangeEvent> collecting(List<ChangeEvent> into) {
+        return new SourceOutput<>() {
+            @Override
+            public void collect(ChangeEvent record) {
+                into.add(record);
+            }
+
+            @Override
+            public void collect(ChangeEvent record, long timestamp) {
+                into.add(record);
+            }
+
+            @Override
+            public void emitWatermark(Watermark watermark) {}
+
+            @Override
+            public void markIdle() {}
+
+            @Override
+            public void markActive() {}
+        };
     }
 }

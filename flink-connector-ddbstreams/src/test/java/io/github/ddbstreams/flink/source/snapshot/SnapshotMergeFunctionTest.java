@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,7 +26,8 @@ class SnapshotMergeFunctionTest {
     private static final long MARGIN = 5_000;
     private static final long LATE_WINDOW = 60_000;
 
-    private KeyedOneInputStreamOperatorTestHarness<String, ChangeEvent, ChangeEvent> harness;
+    private KeyedTwoInputStreamOperatorTestHarness<String, ChangeEvent, ChangeEvent, ChangeEvent>
+            harness;
 
     @BeforeEach
     void open() throws Exception {
@@ -41,11 +42,11 @@ class SnapshotMergeFunctionTest {
 
     @Test
     void aRowIsHeldUntilTheProgressClockPassesItsReadTimePlusTheMargin() throws Exception {
-        harness.processElement(row("a", 1, 1_000), 1_000);
-        harness.processWatermark(5_999);
+        element(row("a", 1, 1_000), 1_000);
+        watermark(5_999);
         assertThat(harness.extractOutputValues()).isEmpty();
 
-        harness.processWatermark(6_000);
+        watermark(6_000);
 
         assertThat(versions(harness.extractOutputValues())).containsExactly("SNAPSHOT a v1");
         assertThat(counter("snapshotRowsReleased")).isEqualTo(1);
@@ -54,9 +55,9 @@ class SnapshotMergeFunctionTest {
 
     @Test
     void aChangeToAHeldItemDropsTheRowAndEmitsTheChangesPriorStateFirst() throws Exception {
-        harness.processElement(row("a", 2, 1_000), 1_000); // read after the change below
-        harness.processElement(modify("a", 1, 2, 900), 900);
-        harness.processWatermark(100_000);
+        element(row("a", 2, 1_000), 1_000); // read after the change below
+        element(modify("a", 1, 2, 900), 900);
+        watermark(100_000);
 
         assertThat(versions(harness.extractOutputValues()))
                 .containsExactly("SNAPSHOT a v1", "MODIFY a v1->v2");
@@ -65,9 +66,9 @@ class SnapshotMergeFunctionTest {
 
     @Test
     void aRowReadAfterTheStreamTookTheItemOverIsDropped() throws Exception {
-        harness.processElement(modify("a", 1, 2, 900), 900);
-        harness.processElement(row("a", 2, 1_000), 1_000);
-        harness.processWatermark(100_000);
+        element(modify("a", 1, 2, 900), 900);
+        element(row("a", 2, 1_000), 1_000);
+        watermark(100_000);
 
         assertThat(versions(harness.extractOutputValues()))
                 .containsExactly("SNAPSHOT a v1", "MODIFY a v1->v2");
@@ -75,12 +76,12 @@ class SnapshotMergeFunctionTest {
 
     @Test
     void aChangeAfterTheReleaseFollowsTheRowAndALateOneIsRepairedToFollowIt() throws Exception {
-        harness.processElement(row("a", 1, 1_000), 1_000);
-        harness.processElement(row("b", 2, 1_000), 1_000);
-        harness.processWatermark(6_000);
-        harness.processElement(modify("a", 1, 2, 7_000), 7_000); // starts from the row
+        element(row("a", 1, 1_000), 1_000);
+        element(row("b", 2, 1_000), 1_000);
+        watermark(6_000);
+        element(modify("a", 1, 2, 7_000), 7_000); // starts from the row
         // b's row was read after v1->v2 was made; the change appeared past the margin.
-        harness.processElement(modify("b", 1, 2, 900), 900);
+        element(modify("b", 1, 2, 900), 900);
 
         assertThat(versions(harness.extractOutputValues()))
                 .containsExactly(
@@ -90,35 +91,120 @@ class SnapshotMergeFunctionTest {
 
     @Test
     void aHeldRowSurvivesASnapshotAndIsReleasedOnceAfterTheRestore() throws Exception {
-        harness.processElement(row("a", 1, 1_000), 1_000);
-        harness.processElement(modify("b", 1, 2, 900), 900);
+        element(row("a", 1, 1_000), 1_000);
+        element(modify("b", 1, 2, 900), 900);
         OperatorSubtaskState state = harness.snapshot(1, 1);
         harness.close();
 
         harness = newHarness();
         harness.initializeState(state);
         harness.open();
-        harness.processElement(row("b", 2, 1_000), 1_000); // b is the stream's: dropped
-        harness.processWatermark(6_000);
-        harness.processWatermark(100_000);
+        element(row("b", 2, 1_000), 1_000); // b is the stream's: dropped
+        watermark(6_000);
+        watermark(100_000);
 
         assertThat(versions(harness.extractOutputValues())).containsExactly("SNAPSHOT a v1");
     }
 
+    @Test
+    void onceTheClockPassesTheSnapshotsEndTheItemsKeepNoState() throws Exception {
+        element(row("a", 1, 1_000), 1_000);
+        element(modify("b", 1, 2, 900), 900);
+        segmentEnd(0, 2, 1_500);
+        segmentEnd(1, 2, 2_000); // the snapshot ended at 2,000; over at 2,000 + margin
+        watermark(6_999);
+        assertThat(harness.numKeyedStateEntries()).as("a released, b the stream's").isEqualTo(3);
+
+        watermark(7_000);
+        // b's status is gone; a's released row stays for its late window.
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+        watermark(6_000 + LATE_WINDOW);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(counter("snapshotItemStatesCleared")).isEqualTo(2);
+
+        // Afterwards changes go out as they are, and leave nothing behind.
+        element(modify("a", 1, 2, 70_000), 70_000);
+        element(modify("c", 4, 5, 70_000), 70_000);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(versions(harness.extractOutputValues()))
+                .containsExactly(
+                        "SNAPSHOT b v1",
+                        "MODIFY b v1->v2",
+                        "SNAPSHOT a v1",
+                        "MODIFY a v1->v2",
+                        "MODIFY c v4->v5");
+    }
+
+    @Test
+    void withASegmentEndMissingTheSnapshotIsNotOver() throws Exception {
+        element(modify("b", 1, 2, 900), 900);
+        segmentEnd(1, 2, 2_000);
+        watermark(100_000);
+
+        // c's first change still brings its prior state as its snapshot row.
+        element(modify("c", 4, 5, 100_000), 100_000);
+        assertThat(versions(harness.extractOutputValues()))
+                .containsExactly(
+                        "SNAPSHOT b v1", "MODIFY b v1->v2", "SNAPSHOT c v4", "MODIFY c v4->v5");
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+        assertThat(counter("snapshotItemStatesCleared")).isZero();
+    }
+
+    @Test
+    void segmentEndsAndTheSnapshotsEndSurviveARestore() throws Exception {
+        element(modify("b", 1, 2, 900), 900);
+        segmentEnd(0, 2, 1_500);
+        OperatorSubtaskState state = harness.snapshot(1, 1);
+        harness.close();
+
+        harness = newHarness();
+        harness.initializeState(state);
+        harness.open();
+        segmentEnd(1, 2, 2_000);
+        watermark(7_000);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        OperatorSubtaskState over = harness.snapshot(2, 2);
+        harness.close();
+
+        harness = newHarness();
+        harness.initializeState(over);
+        harness.open();
+        element(modify("d", 1, 2, 8_000), 8_000);
+        assertThat(versions(harness.extractOutputValues())).containsExactly("MODIFY d v1->v2");
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
     // ------------------------------------------------------------------ helpers
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, ChangeEvent, ChangeEvent>
+    private static KeyedTwoInputStreamOperatorTestHarness<
+                    String, ChangeEvent, ChangeEvent, ChangeEvent>
             newHarness() throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new SnapshotMergeFunction(MARGIN, LATE_WINDOW)),
+        return new KeyedTwoInputStreamOperatorTestHarness<>(
+                new SnapshotMergeOperator(new SnapshotMergeFunction(MARGIN, LATE_WINDOW)),
                 new ItemKeySelector(),
+                null,
                 Types.STRING);
     }
 
-    @SuppressWarnings("unchecked")
+    private void element(ChangeEvent event, long timestamp) throws Exception {
+        harness.processElement1(event, timestamp);
+    }
+
+    /** The progress clock, on both inputs (they come from the same source). */
+    private void watermark(long millis) throws Exception {
+        harness.processBothWatermarks(new Watermark(millis));
+    }
+
+    /** The segment end of segment {@code segment} of {@code total}, emitted at {@code atMillis}. */
+    private void segmentEnd(int segment, int total, long atMillis) throws Exception {
+        harness.processElement2(
+                SegmentEnds.of(
+                        ARN, "scan-" + segment + "-of-" + total, Instant.ofEpochMilli(atMillis)),
+                Long.MIN_VALUE);
+    }
+
     private long counter(String name) {
-        KeyedProcessOperator<String, ChangeEvent, ChangeEvent> operator =
-                (KeyedProcessOperator<String, ChangeEvent, ChangeEvent>) harness.getOperator();
+        SnapshotMergeOperator operator = (SnapshotMergeOperator) harness.getOperator();
         return ((SnapshotMergeFunction) operator.getUserFunction()).count(name);
     }
 
