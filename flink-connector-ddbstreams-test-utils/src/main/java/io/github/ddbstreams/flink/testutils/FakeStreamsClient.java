@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.annotation.Nullable;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ExpiredIteratorException;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
@@ -93,16 +94,33 @@ public final class FakeStreamsClient implements StreamsClient {
 
     /** Appends a record for item {@code key}; returns its sequence number. */
     public synchronized String put(String shardId, String key, OperationType op, long version) {
+        Map<String, AttributeValue> image =
+                Map.of(
+                        "pk", AttributeValue.fromS(key),
+                        "version", AttributeValue.fromN(Long.toString(version)));
+        return putChange(
+                shardId,
+                op,
+                Map.of("pk", AttributeValue.fromS(key)),
+                null,
+                op == OperationType.REMOVE ? null : image);
+    }
+
+    /**
+     * Appends a change of the item {@code keys} with the images given (null: none), as a table with
+     * a NEW_AND_OLD_IMAGES stream writes it (see {@link FakeTable}); returns its sequence number.
+     */
+    public synchronized String putChange(
+            String shardId,
+            OperationType op,
+            Map<String, AttributeValue> keys,
+            @Nullable Map<String, AttributeValue> oldImage,
+            @Nullable Map<String, AttributeValue> newImage) {
         FakeShard shard = shard(shardId);
         if (shard.closed) {
             throw new IllegalStateException("shard " + shardId + " is closed");
         }
         String seq = String.format("%021d", nextSequenceNumber++);
-        Map<String, AttributeValue> keys = Map.of("pk", AttributeValue.fromS(key));
-        Map<String, AttributeValue> image =
-                Map.of(
-                        "pk", AttributeValue.fromS(key),
-                        "version", AttributeValue.fromN(Long.toString(version)));
         StreamRecord.Builder data =
                 StreamRecord.builder()
                         .keys(keys)
@@ -110,8 +128,11 @@ public final class FakeStreamsClient implements StreamsClient {
                         .sizeBytes(42L)
                         .streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)
                         .approximateCreationDateTime(Instant.ofEpochMilli(clockMillis));
-        if (op != OperationType.REMOVE) {
-            data.newImage(image);
+        if (oldImage != null) {
+            data.oldImage(oldImage);
+        }
+        if (newImage != null) {
+            data.newImage(newImage);
         }
         shard.records.add(
                 Record.builder()
