@@ -110,8 +110,10 @@ import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
  * exactly what {@link MidSnapshotSavepoint} documents, and fails otherwise (run it again). Run it
  * once per Flink line the connector builds against (add {@code -Pflink-1.20} for 1.20): Flink does
  * not read a newer version's savepoints, so each line needs its own. Keep every version's directory
- * forever: each is the real bytes an older release wrote, and restoring them is the promise. Never
- * change {@link #streamAsOfV1()} or {@link #job}'s topology and uids, nor {@link
+ * forever: each is the real bytes an older release wrote, and restoring them is the promise. (The
+ * merge inside {@code addTo} gained a second input, the segment ends, after {@code v3-snapshot} was
+ * written; those savepoints restore into it, and {@code v3-snapshot-ends} holds the new state.)
+ * Never change {@link #streamAsOfV1()} or {@link #job}'s topology and uids, nor {@link
  * MidSnapshotSavepoint} and {@link #snapshotJob}'s topology and uids: the committed savepoints
  * depend on them; a savepoint for a different stream needs its own builder method.
  */
@@ -143,8 +145,14 @@ public class DynamoDbStreamsSourceMigrationITCase {
     private static final List<String> SNAPSHOT_SAVEPOINTS =
             List.of(
                     // Version 3 of the enumerator state (the snapshot's segments), version 2 of
-                    // the split serializer (Scan segments), the merge's keyed state.
-                    "v3-snapshot/flink-2.3.0-p2", "v3-snapshot/flink-1.20.3-p2");
+                    // the split serializer (Scan segments), the merge's keyed state; taken when
+                    // the merge was a one-input keyed operator.
+                    "v3-snapshot/flink-2.3.0-p2",
+                    "v3-snapshot/flink-1.20.3-p2",
+                    // The merge with its second input, the segment ends: its broadcast state
+                    // holds the ends of segments 0 and 1.
+                    "v3-snapshot-ends/flink-2.3.0-p2",
+                    "v3-snapshot-ends/flink-1.20.3-p2");
 
     /**
      * The generator's {@code source.snapshot.max-stream-lag}: its rows stay held until the
