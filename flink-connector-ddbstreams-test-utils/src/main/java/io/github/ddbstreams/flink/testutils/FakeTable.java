@@ -152,15 +152,7 @@ public final class FakeTable {
         Integer left = pagesLeft.get(segment);
         if (left != null) {
             if (left <= 0) {
-                throw (ProvisionedThroughputExceededException)
-                        ProvisionedThroughputExceededException.builder()
-                                .message("segment " + segment + " is held back (fake)")
-                                .statusCode(400)
-                                .awsErrorDetails(
-                                        AwsErrorDetails.builder()
-                                                .errorCode("ProvisionedThroughputExceededException")
-                                                .build())
-                                .build();
+                throw throttled("segment " + segment + " is held back (fake)");
             }
             pagesLeft.put(segment, left - 1);
         }
@@ -226,5 +218,18 @@ public final class FakeTable {
 
     private static Map<String, AttributeValue> keys(String pk) {
         return Map.of(KEY, AttributeValue.fromS(pk));
+    }
+
+    /** The exception DynamoDB throws when a read exceeds the table's capacity (retryable). */
+    public static ProvisionedThroughputExceededException throttled(String message) {
+        return (ProvisionedThroughputExceededException)
+                ProvisionedThroughputExceededException.builder()
+                        .message(message)
+                        .statusCode(400)
+                        .awsErrorDetails(
+                                AwsErrorDetails.builder()
+                                        .errorCode("ProvisionedThroughputExceededException")
+                                        .build())
+                        .build();
     }
 }

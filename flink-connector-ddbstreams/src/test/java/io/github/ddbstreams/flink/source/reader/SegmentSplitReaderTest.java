@@ -8,6 +8,7 @@ import io.github.ddbstreams.flink.source.client.StreamPage;
 import io.github.ddbstreams.flink.source.client.StreamsClient;
 import io.github.ddbstreams.flink.source.split.DynamoDbSplit;
 import io.github.ddbstreams.flink.source.split.ScanSegmentSplit;
+import io.github.ddbstreams.flink.testutils.FakeTable;
 import io.github.ddbstreams.flink.testutils.SampleRecords;
 import java.io.IOException;
 import java.time.Duration;
@@ -21,7 +22,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
@@ -197,14 +197,7 @@ class SegmentSplitReaderTest {
     }
 
     private static ProvisionedThroughputExceededException throttled() {
-        return (ProvisionedThroughputExceededException)
-                ProvisionedThroughputExceededException.builder()
-                        .statusCode(400)
-                        .awsErrorDetails(
-                                AwsErrorDetails.builder()
-                                        .errorCode("ProvisionedThroughputExceededException")
-                                        .build())
-                        .build();
+        return FakeTable.throttled("throttled (fake)");
     }
 
     private static void drain(

@@ -64,17 +64,17 @@ class ShardRecordEmitterTest {
     }
 
     /** Stands for a chained operator: the first {@code failures} records make it throw. */
-    private static final class Output implements SourceOutput<String> {
-        final List<String> collected = new ArrayList<>();
+    private static final class Output<T> implements SourceOutput<T> {
+        final List<T> collected = new ArrayList<>();
         int failures;
 
         @Override
-        public void collect(String record) {
+        public void collect(T record) {
             collect(record, Long.MIN_VALUE);
         }
 
         @Override
-        public void collect(String record, long timestamp) {
+        public void collect(T record, long timestamp) {
             if (failures-- > 0) {
                 throw new IllegalStateException("mapper failed on " + record);
             }
@@ -106,7 +106,7 @@ class ShardRecordEmitterTest {
         ShardReaderMetrics metrics = ShardReaderMetrics.unregistered();
         ShardRecordEmitter<String> emitter =
                 new ShardRecordEmitter<>(new SequenceNumbers(false), true, metrics);
-        Output output = new Output();
+        Output<String> output = new Output<>();
         output.failures = 1;
         ShardSplitState state = state();
 
@@ -125,7 +125,7 @@ class ShardRecordEmitterTest {
                 new ShardRecordEmitter<>(new SequenceNumbers(true), true, metrics);
         ShardSplitState state = state();
 
-        emitter.emitRecord(ShardElement.record(RECORD), new Output(), state);
+        emitter.emitRecord(ShardElement.record(RECORD), new Output<>(), state);
 
         assertThat(metrics.deserializationErrors()).isEqualTo(1);
         assertThat(state.toSplit().getPosition())
@@ -139,7 +139,7 @@ class ShardRecordEmitterTest {
         assertThatThrownBy(
                         () ->
                                 emitter.emitRecord(
-                                        ShardElement.record(RECORD), new Output(), state()))
+                                        ShardElement.record(RECORD), new Output<>(), state()))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("The deserializer failed on record 100");
     }
@@ -153,8 +153,8 @@ class ShardRecordEmitterTest {
         ShardRecordEmitter<String> emitter =
                 new ShardRecordEmitter<>(new SequenceNumbers(false), false, metrics);
 
-        emitter.emitRecord(ShardElement.record(RECORD), new Output(), state());
-        emitter.emitRecord(ShardElement.record(RECORD), new Output(), state());
+        emitter.emitRecord(ShardElement.record(RECORD), new Output<>(), state());
+        emitter.emitRecord(ShardElement.record(RECORD), new Output<>(), state());
 
         assertThat(numBytesIn.getCount()).isEqualTo(2 * RECORD.dynamodb().sizeBytes());
         assertThat(numBytesIn.getCount()).isPositive();
@@ -170,17 +170,17 @@ class ShardRecordEmitterTest {
                         StreamViewType.NEW_AND_OLD_IMAGES);
         Map<String, AttributeValue> keyAfterFirst = Map.of("pk", AttributeValue.fromS("a"));
 
-        List<ChangeEvent> merged = new ArrayList<>();
+        Output<ChangeEvent> toMergeOutput = new Output<>();
+        List<ChangeEvent> merged = toMergeOutput.collected;
         ShardRecordEmitter<ChangeEvent> toMerge =
                 new ShardRecordEmitter<>(
                         new MergeInputDeserializer(EnumSet.of(StreamViewType.NEW_AND_OLD_IMAGES)));
         ScanSegmentSplitState segment =
                 new ScanSegmentSplitState(
                         ScanSegmentSplit.unread(SampleRecords.STREAM_ARN, "orders", 2, 4));
-        toMerge.emitRecord(
-                ShardElement.snapshotRow(row, keyAfterFirst), collecting(merged), segment);
+        toMerge.emitRecord(ShardElement.snapshotRow(row, keyAfterFirst), toMergeOutput, segment);
         assertThat(merged).hasSize(1).noneMatch(SegmentEnds::isSegmentEnd);
-        toMerge.emitRecord(ShardElement.snapshotRow(row, null), collecting(merged), segment);
+        toMerge.emitRecord(ShardElement.snapshotRow(row, null), toMergeOutput, segment);
 
         assertThat(merged).hasSize(3);
         ChangeEvent end = merged.get(2);
@@ -189,36 +189,14 @@ class ShardRecordEmitterTest {
         assertThat(end.getApproximateCreationTime()).isAfter(Instant.ofEpochMilli(1_000));
 
         // Any other deserializer: rows only.
-        List<ChangeEvent> plain = new ArrayList<>();
+        Output<ChangeEvent> toUserOutput = new Output<>();
+        List<ChangeEvent> plain = toUserOutput.collected;
         ShardRecordEmitter<ChangeEvent> toUser =
                 new ShardRecordEmitter<>(ChangeEventDeserializer.create());
         ScanSegmentSplitState other =
                 new ScanSegmentSplitState(
                         ScanSegmentSplit.unread(SampleRecords.STREAM_ARN, "orders", 2, 4));
-        toUser.emitRecord(ShardElement.snapshotRow(row, null), collecting(plain), other);
+        toUser.emitRecord(ShardElement.snapshotRow(row, null), toUserOutput, other);
         assertThat(plain).hasSize(1).noneMatch(SegmentEnds::isSegmentEnd);
-    }
-
-    private static SourceOutput<ChangeEvent> collecting(List<ChangeEvent> into) {
-        return new SourceOutput<>() {
-            @Override
-            public void collect(ChangeEvent record) {
-                into.add(record);
-            }
-
-            @Override
-            public void collect(ChangeEvent record, long timestamp) {
-                into.add(record);
-            }
-
-            @Override
-            public void emitWatermark(Watermark watermark) {}
-
-            @Override
-            public void markIdle() {}
-
-            @Override
-            public void markActive() {}
-        };
     }
 }
