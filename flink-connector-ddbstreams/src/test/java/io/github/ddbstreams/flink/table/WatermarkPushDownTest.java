@@ -171,12 +171,16 @@ class WatermarkPushDownTest {
                         "7_source/watermarks",
                         "7_source/deserializer",
                         "7_source/snapshot-merge",
+                        "7_source/items",
                         "7_source/source");
         // Statements not compiled to a plan: no uids, as for the planner's own operators.
         assertThat(snapshotThenStreamUids(key -> Optional.empty())).isEmpty();
     }
 
-    /** The uids of an 'initial' table's operators, last first (the keyBy has none). */
+    /**
+     * The uids of an 'initial' table's operators along their first inputs, last first (the keyBy
+     * has none; the segment ends' filter is the merge's second input).
+     */
     private static List<String> snapshotThenStreamUids(ProviderContext context) {
         DynamoDbStreamsDynamicTableSource source = source(StartingPosition.initialSnapshot());
         DynamoDbStreamsScanProvider provider =
