@@ -2,6 +2,7 @@ package io.github.ddbstreams.flink.source.snapshot;
 
 import io.github.ddbstreams.flink.format.ChangeEvent;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +63,18 @@ public final class SegmentEnds {
         return table + '|' + OVER;
     }
 
+    /** The keys of {@code table}'s recorded segment ends ({@code TABLE|K|N}). */
+    static List<String> recordedKeys(Iterable<Map.Entry<String, Long>> recorded, String table) {
+        List<String> keys = new ArrayList<>();
+        for (Map.Entry<String, Long> entry : recorded) {
+            String key = entry.getKey();
+            if (key.startsWith(table + '|') && !key.equals(overKey(table))) {
+                keys.add(key);
+            }
+        }
+        return keys;
+    }
+
     /** The table of an item's key ({@link ItemKeySelector}) or of a recorded key. */
     static String tableOf(String key) {
         return key.substring(0, key.indexOf('|'));
@@ -75,7 +88,7 @@ public final class SegmentEnds {
         Map<String, Integer> segments = new HashMap<>();
         Map<String, Integer> counted = new HashMap<>();
         Map<String, Long> endedAt = new HashMap<>();
-        List<String> over = new java.util.ArrayList<>();
+        List<String> over = new ArrayList<>();
         for (Map.Entry<String, Long> entry : recorded) {
             String[] parts = entry.getKey().split("\\|");
             if (parts.length == 2 && OVER.equals(parts[1])) {

@@ -166,7 +166,10 @@ public final class SnapshotMergeFunction
                 end.getApproximateCreationTime() == null
                         ? Long.MIN_VALUE
                         : end.getApproximateCreationTime().toEpochMilli();
-        ctx.getBroadcastState(ENDS).put(SegmentEnds.recordKey(end), at);
+        String key = SegmentEnds.recordKey(end);
+        if (!ctx.getBroadcastState(ENDS).contains(SegmentEnds.overKey(SegmentEnds.tableOf(key)))) {
+            ctx.getBroadcastState(ENDS).put(key, at);
+        }
     }
 
     private static boolean isOver(ReadOnlyBroadcastState<String, Long> ends, String table)

@@ -41,6 +41,10 @@ public final class SnapshotMergeOperator
             if (mark.getTimestamp() >= ended.getValue() + function.marginMillis()) {
                 String table = ended.getKey();
                 ends.put(SegmentEnds.overKey(table), ended.getValue());
+                // Its segments' ends are no longer needed: watermarks need not look at them.
+                for (String recorded : SegmentEnds.recordedKeys(ends.entries(), table)) {
+                    ends.remove(recorded);
+                }
                 long cleared = sweep(table);
                 function.cleared(cleared);
                 LOG.info(

@@ -163,6 +163,14 @@ class SnapshotMergeFunctionTest {
         segmentEnd(1, 2, 2_000);
         watermark(7_000);
         assertThat(harness.numKeyedStateEntries()).isZero();
+        SnapshotMergeOperator operator = (SnapshotMergeOperator) harness.getOperator();
+        assertThat(
+                        operator.getOperatorStateBackend()
+                                .getBroadcastState(SnapshotMergeFunction.ENDS)
+                                .immutableEntries())
+                .as("only the table's end is kept once it is over")
+                .extracting(Map.Entry::getKey)
+                .containsExactly("orders|over");
         OperatorSubtaskState over = harness.snapshot(2, 2);
         harness.close();
 
