@@ -17,6 +17,12 @@ final class SnapshotRuns {
      */
     static DynamoDbStreamsSource<ChangeEvent> slowSnapshot(
             String streamArn, AwsConfig aws, int segments, int pageSize, double unitsPerSecond) {
+        return slowSnapshotBuilder(streamArn, aws, segments, pageSize, unitsPerSecond).build();
+    }
+
+    /** {@link #slowSnapshot}'s builder, for a test to set more. */
+    static DynamoDbStreamsSourceBuilder<ChangeEvent> slowSnapshotBuilder(
+            String streamArn, AwsConfig aws, int segments, int pageSize, double unitsPerSecond) {
         return DynamoDbStreamsSource.<ChangeEvent>builder()
                 .streamArn(streamArn)
                 .startingPosition(StartingPosition.initialSnapshot())
@@ -25,8 +31,8 @@ final class SnapshotRuns {
                 .setConfig(DynamoDbStreamsSourceOptions.SNAPSHOT_SEGMENTS, segments)
                 .setConfig(DynamoDbStreamsSourceOptions.SNAPSHOT_PAGE_SIZE, pageSize)
                 .setConfig(
-                        DynamoDbStreamsSourceOptions.SNAPSHOT_READ_UNITS_PER_SECOND, unitsPerSecond)
-                .build();
+                        DynamoDbStreamsSourceOptions.SNAPSHOT_READ_UNITS_PER_SECOND,
+                        unitsPerSecond);
     }
 
     /**

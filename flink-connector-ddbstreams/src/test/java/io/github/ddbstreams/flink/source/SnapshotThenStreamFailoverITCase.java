@@ -3,7 +3,10 @@ package io.github.ddbstreams.flink.source;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.ddbstreams.flink.format.ChangeEvent;
+import io.github.ddbstreams.flink.source.client.SdkStreamsClient;
+import io.github.ddbstreams.flink.source.client.StreamsClient;
 import io.github.ddbstreams.flink.testutils.DynamoDbLocalExtension;
+import io.github.ddbstreams.flink.testutils.ForwardingStreamsClient;
 import io.github.ddbstreams.flink.testutils.MiniClusterFixture;
 import io.github.ddbstreams.flink.testutils.Savepoints;
 import io.github.ddbstreams.flink.testutils.SnapshotHistories;
@@ -39,13 +42,16 @@ import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /**
  * Snapshot then stream across failures and a savepoint with rescaling, checked exactly once in
  * state: a keyed verifier after the merge holds, per item, the state emitted last and its place in
  * the item's written history, restored with the job, and records every row that breaks the history.
- * Failures are injected mid-snapshot (while rows are held back) and after it.
+ * Failures are injected mid-snapshot (while rows are held back), right after a segment's last page
+ * and after the snapshot.
  */
 class SnapshotThenStreamFailoverITCase {
 
@@ -87,13 +93,36 @@ class SnapshotThenStreamFailoverITCase {
         Run run = new Run(workload, List.of(400, 2_600));
         RUNS.put(id, run);
 
-        JobClient job = start(arn, id, 2, null, true);
+        JobClient job = start(arn, id, 2, null, true, false);
         SnapshotRuns.writeWithTwoRollovers(workload, DYNAMODB, 50);
         awaitTableState(run, table);
         job.cancel().get();
 
         report("failures", run);
         assertThat(run.failures).hasValue(2);
+        assertThat(run.violations).isEmpty();
+        assertThat(mismatches(run, table)).isEmpty();
+    }
+
+    @Test
+    void aFailureRightAfterASegmentsLastPageKeepsEveryItemsHistoryExactInState() throws Exception {
+        String table = "journal";
+        String arn = DYNAMODB.createTable(table, StreamViewType.NEW_AND_OLD_IMAGES);
+        VersionedWorkload workload =
+                new VersionedWorkload(DYNAMODB.dynamoDbClient(), table, 2_000, 11);
+        workload.touchEveryKey();
+        String id = "segment-end-" + System.nanoTime();
+        Run run = new Run(workload, List.of());
+        RUNS.put(id, run);
+        FailAfterASegmentsEnd.ARMED.put(id, new AtomicInteger());
+
+        JobClient job = start(arn, id, 2, null, true, true);
+        SnapshotRuns.writeWithTwoRollovers(workload, DYNAMODB, 50);
+        awaitTableState(run, table);
+        job.cancel().get();
+
+        report("a failure after a segment's last page", run);
+        assertThat(FailAfterASegmentsEnd.ARMED.get(id)).as("failure injected").hasValue(2);
         assertThat(run.violations).isEmpty();
         assertThat(mismatches(run, table)).isEmpty();
     }
@@ -109,7 +138,7 @@ class SnapshotThenStreamFailoverITCase {
         Run run = new Run(workload, List.of());
         RUNS.put(id, run);
 
-        JobClient first = start(arn, id, 2, null, false);
+        JobClient first = start(arn, id, 2, null, false, false);
         CompletableFuture<Void> writes =
                 CompletableFuture.runAsync(
                         () -> SnapshotRuns.writeWithTwoRollovers(workload, DYNAMODB, 20));
@@ -120,7 +149,7 @@ class SnapshotThenStreamFailoverITCase {
         String savepoint = Savepoints.stopWithSavepoint(first, savepoints.toString());
         int before = run.rows.get();
         writes.get();
-        JobClient second = start(arn, id, 3, savepoint, false);
+        JobClient second = start(arn, id, 3, savepoint, false, false);
         workload.write(300);
         awaitTableState(run, table);
         second.cancel().get();
@@ -133,8 +162,17 @@ class SnapshotThenStreamFailoverITCase {
 
     // ------------------------------------------------------------------ the job
 
+    /**
+     * @param failAfterASegmentsEnd whether the first Scan call after a segment's last page fails
+     *     its task (once)
+     */
     private static JobClient start(
-            String arn, String id, int parallelism, @Nullable String savepoint, boolean restarts)
+            String arn,
+            String id,
+            int parallelism,
+            @Nullable String savepoint,
+            boolean restarts,
+            boolean failAfterASegmentsEnd)
             throws Exception {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
@@ -153,8 +191,13 @@ class SnapshotThenStreamFailoverITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
         env.enableCheckpointing(200);
-        DynamoDbStreamsSource<ChangeEvent> source =
-                SnapshotRuns.slowSnapshot(arn, DYNAMODB.awsConfig(), 6, 25, 16.0);
+        DynamoDbStreamsSourceBuilder<ChangeEvent> builder =
+                SnapshotRuns.slowSnapshotBuilder(arn, DYNAMODB.awsConfig(), 6, 25, 16.0);
+        if (failAfterASegmentsEnd) {
+            builder.streamsClientFactory(
+                    config -> new FailAfterASegmentsEnd(SdkStreamsClient.create(config), id));
+        }
+        DynamoDbStreamsSource<ChangeEvent> source = builder.build();
         source.addTo(env, WatermarkStrategy.noWatermarks(), "ledger")
                 .map(new FailureInjector(id))
                 .uid("injector")
@@ -322,6 +365,38 @@ class SnapshotThenStreamFailoverITCase {
                 }
             }
             return -1;
+        }
+    }
+
+    /**
+     * The real client, except that once a segment's last page was returned (no {@code
+     * LastEvaluatedKey}) the next Scan call of the run fails its task, once: a failure while the
+     * segment's finish is being handled, its rows held in the merge.
+     */
+    static final class FailAfterASegmentsEnd extends ForwardingStreamsClient {
+        /** Per run: 0, then 1 once a segment ended, then 2 once the failure was thrown. */
+        static final Map<String, AtomicInteger> ARMED = new ConcurrentHashMap<>();
+
+        private final String id;
+
+        FailAfterASegmentsEnd(StreamsClient delegate, String id) {
+            super(delegate);
+            this.id = id;
+        }
+
+        @Override
+        public ScanResponse scan(ScanRequest request) {
+            if (ARMED.get(id).compareAndSet(1, 2)) {
+                throw new IllegalStateException(
+                        "Injected failure after a segment's last page (segment "
+                                + request.segment()
+                                + " asked next)");
+            }
+            ScanResponse response = super.scan(request);
+            if (!response.hasLastEvaluatedKey()) {
+                ARMED.get(id).compareAndSet(0, 1);
+            }
+            return response;
         }
     }
 }
