@@ -1,11 +1,18 @@
 package io.github.ddbstreams.flink.testutils;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import javax.annotation.Nullable;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.OperationType;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.SequenceNumberRange;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
+import software.amazon.awssdk.services.dynamodb.model.StreamRecord;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /** One shard of a {@link FakeStreamsClient}: its records, whether it is closed, its trim point. */
 final class FakeShard {
@@ -26,6 +33,39 @@ final class FakeShard {
     FakeShard(String id, String parentId) {
         this.id = id;
         this.parentId = parentId;
+    }
+
+    /**
+     * Appends a change of the item {@code keys} with the images given (null: none), as a
+     * NEW_AND_OLD_IMAGES stream records it.
+     */
+    void append(
+            String sequenceNumber,
+            OperationType op,
+            Map<String, AttributeValue> keys,
+            @Nullable Map<String, AttributeValue> oldImage,
+            @Nullable Map<String, AttributeValue> newImage,
+            Instant created) {
+        StreamRecord.Builder data =
+                StreamRecord.builder()
+                        .keys(keys)
+                        .sequenceNumber(sequenceNumber)
+                        .sizeBytes(42L)
+                        .streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)
+                        .approximateCreationDateTime(created);
+        if (oldImage != null) {
+            data.oldImage(oldImage);
+        }
+        if (newImage != null) {
+            data.newImage(newImage);
+        }
+        records.add(
+                Record.builder()
+                        .eventID("e" + sequenceNumber)
+                        .eventName(op)
+                        .eventSource("aws:dynamodb")
+                        .dynamodb(data.build())
+                        .build());
     }
 
     /** The position of the record with {@code sequenceNumber}. */

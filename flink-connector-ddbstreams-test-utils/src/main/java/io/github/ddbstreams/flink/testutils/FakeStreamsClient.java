@@ -19,7 +19,6 @@ import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
-import software.amazon.awssdk.services.dynamodb.model.StreamRecord;
 import software.amazon.awssdk.services.dynamodb.model.StreamStatus;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException;
@@ -121,26 +120,7 @@ public final class FakeStreamsClient implements StreamsClient {
             throw new IllegalStateException("shard " + shardId + " is closed");
         }
         String seq = String.format("%021d", nextSequenceNumber++);
-        StreamRecord.Builder data =
-                StreamRecord.builder()
-                        .keys(keys)
-                        .sequenceNumber(seq)
-                        .sizeBytes(42L)
-                        .streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)
-                        .approximateCreationDateTime(Instant.ofEpochMilli(clockMillis));
-        if (oldImage != null) {
-            data.oldImage(oldImage);
-        }
-        if (newImage != null) {
-            data.newImage(newImage);
-        }
-        shard.records.add(
-                Record.builder()
-                        .eventID("e" + seq)
-                        .eventName(op)
-                        .eventSource("aws:dynamodb")
-                        .dynamodb(data.build())
-                        .build());
+        shard.append(seq, op, keys, oldImage, newImage, Instant.ofEpochMilli(clockMillis));
         return seq;
     }
 
